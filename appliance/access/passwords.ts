@@ -1,0 +1,52 @@
+import argon2 from 'argon2';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { SwitchboardError } from '../errors.js';
+import type { AccessConfig } from '../config/schema.js';
+
+let common: Set<string> | null = null;
+/** 49k common passwords from zxcvbn-ts' list; loaded on first use, not at start. */
+function commonPasswords(): Set<string> {
+  common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  return common;
+}
+
+export class PasswordPolicy {
+  constructor(private readonly cfg: Pick<AccessConfig, 'passwordMinLength' | 'passwordMaxLength' | 'argon2MemoryKiB' | 'argon2TimeCost' | 'argon2Parallelism'>) {}
+
+  check(password: string): void {
+    const length = [...password].length;
+    if (length < this.cfg.passwordMinLength) {
+      throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', `at least ${this.cfg.passwordMinLength} characters are required`);
+    }
+    if (length > this.cfg.passwordMaxLength) {
+      throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', `at most ${this.cfg.passwordMaxLength} characters are allowed`);
+    }
+    if (commonPasswords().has(password.toLowerCase())) {
+      throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', 'it is on the list of most common passwords');
+    }
+  }
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: this.cfg.argon2MemoryKiB,
+      timeCost: this.cfg.argon2TimeCost,
+      parallelism: this.cfg.argon2Parallelism,
+    });
+  }
+
+  async verify(hash: string, password: string): Promise<boolean> {
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  }
+
+  /** A hash to verify against when the user does not exist, so timing does not reveal it. */
+  private decoy: Promise<string> | null = null;
+  async burn(password: string): Promise<void> {
+    this.decoy ??= this.hash('decoy-password-for-timing');
+    await this.verify(await this.decoy, password);
+  }
+}

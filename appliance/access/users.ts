@@ -1,0 +1,159 @@
+import { SwitchboardError } from '../errors.js';
+import type { AccessConfig } from '../config/schema.js';
+import type { Store } from '../store/store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { PasswordPolicy } from './passwords.js';
+import { newTotpSecret, totpUri } from './totp.js';
+import type { HumanRole } from './roles.js';
+
+export interface UserRecord {
+  username: string;
+  role: HumanRole;
+  department: string | null;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** A secret with confirmed=false is a pending enrolment: the next login's code confirms it. */
+  totp: { secret: string; confirmed: boolean; lastStep: number } | null;
+  failures: number;
+  lockedUntil: number | null; // epoch ms
+}
+
+export type PublicUser = Omit<UserRecord, 'passwordHash' | 'totp' | 'failures'> & { totp: 'none' | 'pending' | 'confirmed'; locked: boolean };
+
+/** Who did it and from where: every mutating call takes one, so it can be audited. */
+export interface ActionContext {
+  actor: string;
+  source: string;
+}
+
+const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+
+export class UserService {
+  readonly passwords: PasswordPolicy;
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly cfg: AccessConfig,
+  ) {
+    this.passwords = new PasswordPolicy(cfg);
+  }
+
+  private get db() {
+    return this.store.db<UserRecord, string>('users');
+  }
+
+  get(username: string): UserRecord | undefined {
+    return this.db.get(username.toLowerCase());
+  }
+
+  require(username: string): UserRecord {
+    const u = this.get(username);
+    if (!u) throw new SwitchboardError('SWB_ERR_NOT_FOUND', `user ${username}`);
+    return u;
+  }
+
+  list(): PublicUser[] {
+    return [...this.db.getRange({})].map(({ value }) => toPublic(value));
+  }
+
+  countAdmins(): number {
+    let n = 0;
+    for (const { value } of this.db.getRange({})) if (value.role === 'admin' && !value.disabled) n++;
+    return n;
+  }
+
+  totpRequired(role: HumanRole): boolean {
+    return (this.cfg.totpRequiredRoles as string[]).includes(role);
+  }
+
+  async create(
+    input: { username: string; password: string; role: HumanRole; department?: string | null },
+    ctx: ActionContext,
+  ): Promise<{ user: PublicUser; totpUri: string | null }> {
+    const username = input.username.toLowerCase();
+    if (!USERNAME.test(username) || username === 'me') {
+      throw new SwitchboardError('SWB_ERR_VALIDATION', `username ${JSON.stringify(input.username)}: expected 2-64 of a-z 0-9 . _ - starting with a letter or digit`);
+    }
+    this.passwords.check(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
+    const now = new Date().toISOString();
+    const secret = this.totpRequired(input.role) ? newTotpSecret() : null;
+    const record: UserRecord = {
+      username,
+      role: input.role,
+      department: input.department ?? null,
+      passwordHash,
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+      totp: secret ? { secret, confirmed: false, lastStep: 0 } : null,
+      failures: 0,
+      lockedUntil: null,
+    };
+    await this.store.write(() => {
+      if (this.db.get(username)) throw new SwitchboardError('SWB_ERR_CONFLICT', `user ${username} exists`);
+      this.db.putSync(username, record);
+      this.audit.append({ ...ctx, action: 'user.create', target: `user:${username}`, details: { role: input.role, department: record.department } });
+    });
+    return { user: toPublic(record), totpUri: secret ? totpUri(secret, username) : null };
+  }
+
+  /** Role, department or disabled; the caller ends the user's sessions when access shrinks. */
+  async update(username: string, patch: { role?: HumanRole; department?: string | null; disabled?: boolean }, ctx: ActionContext): Promise<PublicUser> {
+    const next = await this.store.write(() => {
+      const cur = this.require(username);
+      const rec: UserRecord = { ...cur, ...definedOnly(patch), updatedAt: new Date().toISOString() };
+      if (patch.role && this.totpRequired(patch.role) && !rec.totp) rec.totp = { secret: newTotpSecret(), confirmed: false, lastStep: 0 };
+      this.db.putSync(rec.username, rec);
+      this.audit.append({ ...ctx, action: 'user.update', target: `user:${rec.username}`, details: { from: { role: cur.role, department: cur.department, disabled: cur.disabled }, to: definedOnly(patch) } });
+      return rec;
+    });
+    return toPublic(next);
+  }
+
+  async setPassword(username: string, password: string, ctx: ActionContext): Promise<void> {
+    this.passwords.check(password);
+    const passwordHash = await this.passwords.hash(password);
+    await this.store.write(() => {
+      const cur = this.require(username);
+      this.db.putSync(cur.username, { ...cur, passwordHash, failures: 0, lockedUntil: null, updatedAt: new Date().toISOString() });
+      this.audit.append({ ...ctx, action: 'user.password', target: `user:${cur.username}` });
+    });
+  }
+
+  async unlock(username: string, ctx: ActionContext): Promise<void> {
+    await this.store.write(() => {
+      const cur = this.require(username);
+      this.db.putSync(cur.username, { ...cur, failures: 0, lockedUntil: null });
+      this.audit.append({ ...ctx, action: 'user.unlock', target: `user:${cur.username}` });
+    });
+  }
+
+  /** Starts (or restarts) enrolment: the next login must present a code from the new secret, which confirms it. */
+  async startTotp(username: string, ctx: ActionContext): Promise<string> {
+    const secret = newTotpSecret();
+    await this.store.write(() => {
+      const cur = this.require(username);
+      this.db.putSync(cur.username, { ...cur, totp: { secret, confirmed: false, lastStep: cur.totp?.lastStep ?? 0 } });
+      this.audit.append({ ...ctx, action: 'user.totp.enrol', target: `user:${cur.username}` });
+    });
+    return totpUri(secret, username.toLowerCase());
+  }
+
+  /** Only inside store.write(): the login flow's bookkeeping. */
+  putInTxn(record: UserRecord): void {
+    this.db.putSync(record.username, record);
+  }
+}
+
+export function toPublic(u: UserRecord): PublicUser {
+  const { passwordHash: _p, totp, failures: _f, ...rest } = u;
+  return { ...rest, totp: !totp ? 'none' : totp.confirmed ? 'confirmed' : 'pending', locked: (u.lockedUntil ?? 0) > Date.now() };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.js';
+import { createLogger, type Logger } from './log.js';
+import { Store } from './store/store.js';
+import { AuditLog } from './audit/audit-log.js';
+import { Access } from './access/access.js';
+import { buildHttp } from './http/server.js';
+import { FIRST_ADMIN_HINT } from './http/routes/health.js';
+
+export interface BuildOptions {
+  config: Config;
+  logger?: Logger;
+}
+
+/** Everything the running box is made of, built once and handed to whoever needs it. */
+export interface Appliance {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  audit: AuditLog;
+  access: Access;
+  http: FastifyInstance;
+  readiness: Map<string, () => 'ok' | 'down'>;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the store, builds each domain service with its
+ * dependencies, then the HTTP API. Nothing here listens; listen() does.
+ */
+export async function build(opts: BuildOptions): Promise<Appliance> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger({ level: config.log.level });
+  const store = await Store.open({ dataDir: config.dataDir });
+  const audit = new AuditLog(store);
+  const access = new Access(store, audit, config.access);
+  const readiness = new Map<string, () => 'ok' | 'down'>();
+  let http: FastifyInstance;
+  try {
+    http = await buildHttp({ config, logger, store, audit, access, readiness });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const sweep = setInterval(() => void access.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')), 60_000);
+  sweep.unref();
+
+  return {
+    config,
+    logger,
+    store,
+    audit,
+    access,
+    http,
+    readiness,
+    async listen() {
+      const address = await http.listen({ host: config.listen.host, port: config.listen.port });
+      if (access.users.countAdmins() === 0) logger.warn({ setup: FIRST_ADMIN_HINT }, 'no admin exists yet');
+      return address;
+    },
+    async close() {
+      clearInterval(sweep);
+      await http.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isSwitchboardError } from '../errors.js';
+import { EXIT, start } from '../main.js';
+import { userCommands } from './commands/user.js';
+import { tokenCommands } from './commands/token.js';
+import { auditCommands } from './commands/audit.js';
+import { configCommands } from './commands/config.js';
+
+const program = new Command('switchboard')
+  .description('Switchboard appliance: start it, and administer it on the box')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('start', { isDefault: true })
+  .description('run the appliance (SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, SWITCHBOARD_LISTEN)')
+  .action(async () => {
+    await start();
+  });
+userCommands(program);
+tokenCommands(program);
+auditCommands(program);
+configCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  if (isSwitchboardError(err)) {
+    process.stderr.write(`switchboard: ${err.code}: ${err.message}\n`);
+    process.exit(err.code.startsWith('SWB_ERR_CONFIG') ? EXIT.CONFIG : EXIT.FAILURE);
+  }
+  throw err;
+}

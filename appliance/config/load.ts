@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { SwitchboardError } from '../errors.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { parseNetworks, isLoopback } from '../http/address-allow.js';
+
+export interface LoadOptions {
+  /** Path of the YAML file; absent means embedded defaults. */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Environment variables that override the file (documented in the README). */
+const ENV_OVERRIDES = ['SWITCHBOARD_DATA_DIR', 'SWITCHBOARD_LISTEN', 'SWITCHBOARD_LOG_LEVEL', 'SWITCHBOARD_ALLOW'] as const;
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? (env.SWITCHBOARD_CONFIG || undefined);
+  const raw = file ? readYaml(file) : {};
+  applyEnv(raw, env);
+  return validateConfig(raw, file ?? '(defaults)');
+}
+
+function readYaml(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SwitchboardError('SWB_ERR_CONFIG_UNREADABLE', `${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, undefined, { cause: err });
+  }
+  try {
+    const doc: unknown = parseYaml(text) ?? {};
+    if (typeof doc !== 'object' || Array.isArray(doc)) {
+      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: the document must be a mapping of keys, got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
+    }
+    return doc as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: not valid YAML at line ${err.linePos?.[0]?.line ?? '?'}: ${err.code}`, undefined, { cause: err });
+    }
+    throw err;
+  }
+}
+
+function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  const cur = raw[key];
+  if (cur && typeof cur === 'object' && !Array.isArray(cur)) return cur as Record<string, unknown>;
+  const fresh: Record<string, unknown> = {};
+  raw[key] = fresh;
+  return fresh;
+}
+
+function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  if (env.SWITCHBOARD_DATA_DIR) raw.dataDir = env.SWITCHBOARD_DATA_DIR;
+  if (env.SWITCHBOARD_LOG_LEVEL) section(raw, 'log').level = env.SWITCHBOARD_LOG_LEVEL;
+  if (env.SWITCHBOARD_ALLOW) section(raw, 'listen').allow = env.SWITCHBOARD_ALLOW.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.SWITCHBOARD_LISTEN) {
+    const { host, port } = splitHostPort(env.SWITCHBOARD_LISTEN, 'SWITCHBOARD_LISTEN');
+    Object.assign(section(raw, 'listen'), { host, port });
+  }
+}
+
+/** `host:port`, with IPv6 in brackets (`[::1]:8080`). */
+export function splitHostPort(value: string, key: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${key}: got ${JSON.stringify(value)}, expected host:port such as 127.0.0.1:8080`);
+  }
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+export function validateConfig(raw: unknown, source: string): Config {
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw));
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first) {
+    const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
+    const expected = (first.schema as { description?: string }).description ?? first.message.replace(/^Expected /i, '');
+    const got = first.value === undefined ? 'nothing' : JSON.stringify(first.value);
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: ${key}: got ${got}, expected ${expected}`, { key, value: first.value, expected });
+  }
+  const config = withDefaults as Config;
+  checkSemantics(config, source);
+  config.dataDir = path.resolve(config.dataDir);
+  return config;
+}
+
+/** Rules a JSON schema cannot say: addresses that parse, and LAN exposure only with an allow-list. */
+function checkSemantics(config: Config, source: string): void {
+  const { host, allow } = config.listen;
+  if (!isIP(host)) {
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.host: got ${JSON.stringify(host)}, expected an IP address`, { key: 'listen.host', value: host, expected: 'an IP address' });
+  }
+  try {
+    parseNetworks(allow);
+  } catch (err) {
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.allow: ${(err as Error).message}`, { key: 'listen.allow', value: allow, expected: 'addresses or CIDRs' });
+  }
+  if (!isLoopback(host) && allow.length === 0) {
+    throw new SwitchboardError(
+      'SWB_ERR_CONFIG_INVALID',
+      `${source}: listen.allow: got [], expected at least one client network when listen.host (${host}) is not loopback`,
+      { key: 'listen.allow', value: allow, expected: 'at least one client network' },
+    );
+  }
+}
+
+export { ENV_OVERRIDES };

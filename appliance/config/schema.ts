@@ -1,0 +1,60 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/*
+ * The whole configuration, one schema. Every key has a default so an absent file
+ * serves; unknown keys are refused (a typo must not silently fall back to a default).
+ */
+const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port 0..65535' });
+
+export const ListenSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1', minLength: 1, description: 'an IP address to bind' }),
+    port: Type.Integer({ ...Port, default: 8080 }),
+    allow: Type.Array(Type.String({ description: 'an address or CIDR, e.g. 10.1.2.0/24' }), {
+      default: [],
+      description: 'client networks allowed when host is not loopback',
+    }),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+    trustProxy: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const AccessSchema = Type.Object(
+  {
+    passwordMinLength: Type.Integer({ minimum: 12, maximum: 64, default: 12 }),
+    passwordMaxLength: Type.Integer({ minimum: 64, maximum: 1024, default: 128 }),
+    sessionIdleSeconds: Type.Integer({ minimum: 60, default: 1800 }),
+    sessionLifetimeSeconds: Type.Integer({ minimum: 300, default: 12 * 3600 }),
+    totpRequiredRoles: Type.Array(Type.Union([Type.Literal('admin'), Type.Literal('supervisor'), Type.Literal('operator'), Type.Literal('auditor')]), {
+      default: ['admin'],
+    }),
+    lockoutThreshold: Type.Integer({ minimum: 3, maximum: 100, default: 10 }),
+    lockoutSeconds: Type.Integer({ minimum: 60, default: 900 }),
+    loginRatePerMinute: Type.Integer({ minimum: 1, default: 30, description: 'login attempts per source address per minute' }),
+    argon2MemoryKiB: Type.Integer({ minimum: 19456, default: 19456, description: 'argon2id memory cost, at least OWASP 19 MiB' }),
+    argon2TimeCost: Type.Integer({ minimum: 2, default: 2 }),
+    argon2Parallelism: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const LogSchema = Type.Object(
+  {
+    level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ default: './var', minLength: 1, description: 'a directory path' }),
+    listen: ListenSchema,
+    access: AccessSchema,
+    log: LogSchema,
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type AccessConfig = Static<typeof AccessSchema>;

@@ -1,0 +1,40 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { SwitchboardError, type ErrorCode } from '../../errors.js';
+
+/** fastify's own error codes, mapped onto the catalogue so clients see one vocabulary. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'SWB_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'SWB_ERR_BAD_REQUEST',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'SWB_ERR_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'SWB_ERR_BAD_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'SWB_ERR_BAD_REQUEST',
+  FST_ERR_VALIDATION: 'SWB_ERR_VALIDATION',
+};
+
+export function toSwitchboardError(err: FastifyError | Error): SwitchboardError {
+  if (err instanceof SwitchboardError) return err;
+  const fe = err as FastifyError;
+  if (fe.validation) return new SwitchboardError('SWB_ERR_VALIDATION', `${fe.validationContext ?? 'request'}${fe.validation[0]?.instancePath ?? ''} ${fe.validation[0]?.message ?? ''}`.trim());
+  const code = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (code) return new SwitchboardError(code, fe.message);
+  if (err instanceof SyntaxError || fe.statusCode === 400) return new SwitchboardError('SWB_ERR_BAD_REQUEST', 'body is not valid JSON');
+  if (fe.statusCode === 429) return new SwitchboardError('SWB_ERR_RATE_LIMITED', fe.message);
+  return new SwitchboardError('SWB_ERR_INTERNAL');
+}
+
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const swb = toSwitchboardError(err);
+    if (swb.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: swb.code }, 'request refused');
+    if (swb.status === 401) reply.header('www-authenticate', 'Bearer realm="switchboard"');
+    return reply.status(swb.status).send(swb.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const swb = new SwitchboardError('SWB_ERR_NOT_FOUND', `${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).send(swb.toJSON());
+  });
+}
+
+export default fp(errorsPlugin, { name: 'swb-errors', fastify: '5.x' });

@@ -1,0 +1,29 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../store/store.js';
+import type { UserService } from '../../access/users.js';
+
+export interface HealthOptions {
+  store: Store;
+  users: UserService;
+  /** Later adapters (SIP, ESL, bridges) add a named check; any 'down' makes /readyz 503. */
+  readiness: Map<string, () => 'ok' | 'down'>;
+}
+
+export const FIRST_ADMIN_HINT = 'No admin exists yet. Create one on the box: echo "$PASSWORD" | switchboard user add NAME --role admin --password-stdin';
+
+async function healthRoutes(app: FastifyInstance, opts: HealthOptions): Promise<void> {
+  app.get('/healthz', { config: { roles: 'public' } }, async () => {
+    const hasAdmin = opts.users.countAdmins() > 0;
+    return hasAdmin ? { status: 'ok', admin: true } : { status: 'ok', admin: false, setup: FIRST_ADMIN_HINT };
+  });
+
+  app.get('/readyz', { config: { roles: 'public' } }, async (_request, reply) => {
+    const checks: Record<string, 'ok' | 'down'> = { store: opts.store.healthy() ? 'ok' : 'down' };
+    for (const [name, check] of opts.readiness) checks[name] = check();
+    const ready = Object.values(checks).every((c) => c === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+}
+
+export default fp(healthRoutes, { name: 'swb-routes-health', dependencies: ['swb-auth'], encapsulate: true });

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Store } from '../store/store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Access } from '../access/access.js';
+import { validatorCompiler } from './validation.js';
+import errorsPlugin from './plugins/errors.js';
+import authPlugin from './plugins/auth.js';
+import healthRoutes from './routes/health.js';
+import sessionRoutes from './routes/sessions.js';
+import userRoutes from './routes/users.js';
+import tokenRoutes from './routes/tokens.js';
+import auditRoutes from './routes/audit.js';
+
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  audit: AuditLog;
+  access: Access;
+  readiness: Map<string, () => 'ok' | 'down'>;
+  /** Route plugins of other concerns (clients, conversations, channels), registered after auth. */
+  extraRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+/**
+ * The local API, built but not listening: tests drive it with inject(), main
+ * calls listen(). Each concern is one encapsulated plugin that receives exactly
+ * the services it needs.
+ */
+export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.listen.bodyLimitBytes,
+    trustProxy: config.listen.trustProxy,
+    // The query string can hold a searched phone number: log the path only.
+    requestIdHeader: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  // Only JSON is spoken: drop fastify's default text/plain parser so anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, { global: true });
+  await app.register(authPlugin, { access: deps.access, allow: config.listen.allow });
+  await app.register(healthRoutes, { store: deps.store, users: deps.access.users, readiness: deps.readiness });
+  await app.register(sessionRoutes, { access: deps.access, loginRatePerMinute: config.access.loginRatePerMinute });
+  await app.register(userRoutes, { access: deps.access });
+  await app.register(tokenRoutes, { access: deps.access });
+  await app.register(auditRoutes, { audit: deps.audit });
+  for (const routes of deps.extraRoutes ?? []) await app.register(routes);
+  return app;
+}

@@ -1,0 +1,62 @@
+import { loadConfig } from './config/load.js';
+import { createLogger } from './log.js';
+import { build, type Appliance } from './app.js';
+import { SwitchboardError, isSwitchboardError } from './errors.js';
+
+/** sysexits.h codes, so systemd (RestartPreventExitStatus) can tell "fix the config" from "crashed". */
+export const EXIT = { OK: 0, FAILURE: 1, CONFIG: 78, IO: 74 } as const;
+
+const STOP_DEADLINE_MS = 10_000;
+
+/** Start the appliance in this process; resolves once it listens, and exits the process on SIGTERM/SIGINT. */
+export async function start(): Promise<Appliance> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fatal(err, EXIT.CONFIG);
+  }
+  const logger = createLogger({ level: config.log.level });
+  let app: Appliance;
+  try {
+    app = await build({ config, logger });
+    const address = await app.listen();
+    logger.info({ address, dataDir: config.dataDir }, 'switchboard listening');
+  } catch (err) {
+    const io = isSwitchboardError(err) && (err.code === 'SWB_ERR_STORE_UNAVAILABLE' || err.code === 'SWB_ERR_STORE_FULL');
+    logger.fatal({ code: isSwitchboardError(err) ? err.code : (err as NodeJS.ErrnoException).code, reason: (err as Error).message }, 'switchboard cannot start');
+    logger.flush();
+    process.exit(io ? EXIT.IO : EXIT.FAILURE);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'switchboard stopping');
+    const deadline = setTimeout(() => {
+      logger.error('stop deadline passed; exiting with requests still open');
+      process.exit(EXIT.FAILURE);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    app.close().then(
+      () => {
+        logger.info('switchboard stopped');
+        process.exit(EXIT.OK);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(EXIT.FAILURE);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return app;
+}
+
+/** One readable line on stderr, then exit: a bad config must not turn into a restart storm of stack traces. */
+function fatal(err: unknown, code: number): never {
+  const swb = isSwitchboardError(err) ? err : new SwitchboardError('SWB_ERR_INTERNAL', String(err));
+  process.stderr.write(`switchboard: ${swb.code}: ${swb.message}\n`);
+  process.exit(code);
+}

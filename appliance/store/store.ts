@@ -1,0 +1,137 @@
+import { mkdirSync, accessSync, constants } from 'node:fs';
+import { open, type Database, type RootDatabase, type Key } from 'lmdb';
+import { SwitchboardError } from '../errors.js';
+import { runMigrations, SCHEMA_VERSION } from './migrations.js';
+
+/** Every named database in the one LMDB environment; each is owned by one domain module. */
+export const DB_NAMES = [
+  'meta',
+  'clients',
+  'identities',
+  'clientNames',
+  'conversations',
+  'history',
+  'users',
+  'sessions',
+  'tokens',
+  'audit',
+] as const;
+export type DbName = (typeof DB_NAMES)[number];
+
+export interface StoreOptions {
+  dataDir: string;
+  /** Read-only opens are for tools (audit verify, user list) beside a running appliance. */
+  readOnly?: boolean;
+}
+
+export class Store {
+  readonly dataDir: string;
+  readonly path: string;
+  private readonly root: RootDatabase;
+  private readonly dbs = new Map<DbName, Database<unknown, Key>>();
+
+  private constructor(dataDir: string, root: RootDatabase) {
+    this.dataDir = dataDir;
+    this.path = `${dataDir}/store`;
+    this.root = root;
+    for (const name of DB_NAMES) this.dbs.set(name, root.openDB({ name }));
+  }
+
+  static async open(opts: StoreOptions): Promise<Store> {
+    const dir = `${opts.dataDir}/store`;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o750 });
+      accessSync(dir, constants.W_OK | constants.R_OK);
+    } catch (err) {
+      throw storeError(err, `data directory ${opts.dataDir}`);
+    }
+    let root: RootDatabase;
+    try {
+      root = open({
+        path: dir,
+        maxDbs: 32,
+        // Resolve a write only once it is on disk: an API 201 or a webhook 200 must
+        // never acknowledge data a power cut can take back (lmdb-js overlappingSync
+        // would resolve at commit, before the flush).
+        overlappingSync: false,
+        noSync: false,
+        readOnly: opts.readOnly ?? false,
+      });
+    } catch (err) {
+      throw storeError(err, `LMDB environment ${dir}`);
+    }
+    const store = new Store(opts.dataDir, root);
+    if (!opts.readOnly) await runMigrations(store);
+    else store.checkSchemaReadable();
+    return store;
+  }
+
+  db<V = unknown, K extends Key = Key>(name: DbName): Database<V, K> {
+    return this.dbs.get(name) as unknown as Database<V, K>;
+  }
+
+  /**
+   * One atomic, durable write transaction. The callback runs synchronously inside
+   * the LMDB write transaction (reads in it see a consistent, locked view across
+   * processes); the promise resolves once the commit is flushed.
+   */
+  async write<T>(fn: () => T): Promise<T> {
+    try {
+      // childTransaction, not transaction: only a child transaction is aborted when fn throws;
+      // a plain batched transaction would keep the writes made before the throw.
+      return await this.root.childTransaction(fn);
+    } catch (err) {
+      if (err instanceof SwitchboardError) throw err;
+      throw storeError(err, 'write');
+    }
+  }
+
+  /** Next value of a named counter; only inside write(). */
+  nextSeq(counter: string): number {
+    const meta = this.db<number>('meta');
+    const next = (meta.get(`seq:${counter}`) ?? 0) + 1;
+    meta.putSync(`seq:${counter}`, next);
+    return next;
+  }
+
+  schemaVersion(): number {
+    return (this.db<number>('meta').get('schemaVersion') ?? 0) as number;
+  }
+
+  private checkSchemaReadable(): void {
+    if (this.schemaVersion() > SCHEMA_VERSION) {
+      throw new SwitchboardError('SWB_ERR_STORE_SCHEMA', `store schema ${this.schemaVersion()}, this version knows ${SCHEMA_VERSION}`);
+    }
+  }
+
+  stats(): { pageSize: number; usedBytes: number; mapSize: number; entries: Record<string, number> } {
+    const s = this.root.getStats() as { pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number; mapSize: number; lastPageNumber: number };
+    const entries: Record<string, number> = {};
+    for (const [name, db] of this.dbs) entries[name] = (db.getStats() as { entryCount: number }).entryCount;
+    return { pageSize: s.pageSize, usedBytes: (s.lastPageNumber + 1) * s.pageSize, mapSize: s.mapSize, entries };
+  }
+
+  /** True when a trivial read works: the store is open and its file readable. */
+  healthy(): boolean {
+    try {
+      this.db('meta').get('schemaVersion');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
+
+/** Turn an OS or LMDB failure into one clear catalogue error. */
+export function storeError(err: unknown, what: string): SwitchboardError {
+  const e = err as NodeJS.ErrnoException & { code?: string | number };
+  const text = `${e?.message ?? String(err)}`;
+  if (e?.code === 'ENOSPC' || /MDB_MAP_FULL|No space left|ENOSPC|-30792|\b28\b.*space/i.test(text)) {
+    return new SwitchboardError('SWB_ERR_STORE_FULL', `${what}: ${text}`, undefined, { cause: err });
+  }
+  return new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', `${what}: ${e?.code ? `${e.code} ` : ''}${text}`, undefined, { cause: err });
+}
