@@ -10,6 +10,20 @@ function commonPasswords(): Set<string> {
   return common;
 }
 
+/**
+ * The list holds few entries of 12+ characters, so the usual padding of a short
+ * common password ("password1234", "dragon!!!!!!", "monkeymonkey") is checked too.
+ */
+function isCommon(password: string): boolean {
+  const lower = password.toLowerCase();
+  const list = commonPasswords();
+  if (list.has(lower)) return true;
+  const core = lower.replace(/[\d\W_]+$/u, '').replace(/^[\d\W_]+/u, '');
+  if (core.length >= 4 && list.has(core)) return true;
+  const half = lower.slice(0, lower.length / 2);
+  return lower.length % 2 === 0 && half.repeat(2) === lower && list.has(half);
+}
+
 export class PasswordPolicy {
   constructor(private readonly cfg: Pick<AccessConfig, 'passwordMinLength' | 'passwordMaxLength' | 'argon2MemoryKiB' | 'argon2TimeCost' | 'argon2Parallelism'>) {}
 
@@ -21,8 +35,11 @@ export class PasswordPolicy {
     if (length > this.cfg.passwordMaxLength) {
       throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', `at most ${this.cfg.passwordMaxLength} characters are allowed`);
     }
-    if (commonPasswords().has(password.toLowerCase())) {
-      throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', 'it is on the list of most common passwords');
+    if (isCommon(password)) {
+      throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', 'it is on, or is made from, the list of most common passwords');
+    }
+    if (new Set(password).size < 5) {
+      throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', 'it repeats too few different characters');
     }
   }
 
