@@ -1,0 +1,96 @@
+import t from 'tap';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runCli, startAppliance, stop } from '../../helpers/cli.js';
+import { tempDir, STRONG_PASSWORD } from '../../helpers/appliance.js';
+import { totpCode } from '../../../appliance/access/totp.js';
+
+t.test('user add reads the password from stdin and prints the TOTP enrolment URI and a QR code', async (t) => {
+  const dataDir = await tempDir(t);
+  const r = await runCli(['user', 'add', 'Alice', '--role', 'admin', '--password-stdin'], { env: { SWITCHBOARD_DATA_DIR: dataDir }, stdin: `${STRONG_PASSWORD}\n` });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /created admin alice/);
+  t.match(r.stdout, /otpauth:\/\/totp\/Switchboard:alice\?\S*secret=[A-Z2-7]+/);
+  t.match(r.stdout, /[▀▄█]/, 'a QR code is drawn in the terminal');
+  t.notOk(r.stdout.includes(STRONG_PASSWORD) || r.stderr.includes(STRONG_PASSWORD), 'the password is not echoed');
+
+  const list = await runCli(['user', 'list'], { env: { SWITCHBOARD_DATA_DIR: dataDir } });
+  t.match(list.stdout, /^alice\tadmin\t-\tactive\ttotp:pending$/m);
+});
+
+t.test('user add refuses a weak password, a bad role, and a password not on stdin', async (t) => {
+  const env = { SWITCHBOARD_DATA_DIR: await tempDir(t) };
+  const weak = await runCli(['user', 'add', 'bob', '--role', 'operator', '--password-stdin'], { env, stdin: 'password\n' });
+  t.equal(weak.code, 1);
+  t.match(weak.stderr, /SWB_ERR_WEAK_PASSWORD: .*at least 12 characters/);
+  const role = await runCli(['user', 'add', 'bob', '--role', 'god', '--password-stdin'], { env, stdin: `${STRONG_PASSWORD}\n` });
+  t.match(role.stderr, /--role: got "god", expected admin, supervisor, operator or auditor/);
+  const noStdin = await runCli(['user', 'add', 'bob', '--role', 'operator'], { env });
+  t.match(noStdin.stderr, /--password-stdin/);
+  const list = await runCli(['user', 'list'], { env });
+  t.equal(list.stdout, '', 'no user was created');
+});
+
+t.test('config check validates a file without starting, naming the bad key', async (t) => {
+  const dir = await tempDir(t);
+  const good = path.join(dir, 'good.yaml');
+  const bad = path.join(dir, 'bad.yaml');
+  await writeFile(good, 'listen:\n  port: 8088\n');
+  await writeFile(bad, 'listen:\n  port: "http"\n');
+  const ok = await runCli(['config', 'check', good]);
+  t.equal(ok.code, 0);
+  t.match(ok.stdout, /valid \(listen 127\.0\.0\.1:8088/);
+  const no = await runCli(['config', 'check', bad]);
+  t.equal(no.code, 78);
+  t.match(no.stderr, /SWB_ERR_CONFIG_INVALID: .*listen\.port: got "http", expected a TCP port/);
+});
+
+t.test('audit verify passes on an intact log and names the first altered record', async (t) => {
+  const dataDir = await tempDir(t);
+  const env = { SWITCHBOARD_DATA_DIR: dataDir };
+  for (const name of ['u1', 'u2', 'u3']) await runCli(['user', 'add', name, '--role', 'operator', '--password-stdin'], { env, stdin: STRONG_PASSWORD });
+  const ok = await runCli(['audit', 'verify'], { env });
+  t.equal(ok.code, 0);
+  t.match(ok.stdout, /audit chain intact: 3 records/);
+
+  const { Store } = await import('../../../appliance/store/store.js');
+  const store = await Store.open({ dataDir });
+  const db = store.db<Record<string, unknown>, number>('audit');
+  await db.put(2, { ...db.get(2)!, actor: 'cli:mallory' });
+  await store.close();
+  const bad = await runCli(['audit', 'verify'], { env });
+  t.equal(bad.code, 1);
+  t.match(bad.stdout, /BROKEN at record 2: record 2 was altered/);
+});
+
+t.test('beside a running appliance, the CLI adds an admin who then signs in over the API', async (t) => {
+  const dataDir = await tempDir(t);
+  const env = { SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_LISTEN: '127.0.0.1:0' };
+  const { child, url, logs } = await startAppliance(env);
+  t.teardown(() => stop(child));
+  t.match(logs.join('\n'), /no admin exists yet/);
+  const before = await (await fetch(`${url}/healthz`)).json();
+  t.match(before, { admin: false, setup: /switchboard user add NAME --role admin --password-stdin/ });
+
+  const add = await runCli(['user', 'add', 'root', '--role', 'admin', '--password-stdin'], { env, stdin: STRONG_PASSWORD });
+  t.equal(add.code, 0, add.stderr);
+  const secret = /secret=([A-Z2-7]+)/.exec(add.stdout)![1]!;
+  const after = await (await fetch(`${url}/healthz`)).json();
+  t.same(after, { status: 'ok', admin: true });
+
+  const login = await fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: STRONG_PASSWORD, totp: totpCode(secret) }) });
+  t.equal(login.status, 201);
+  const { token } = (await login.json()) as { token: string };
+
+  const tok = await runCli(['token', 'create', '--role', 'metrics', '--name', 'prometheus'], { env });
+  t.equal(tok.code, 0);
+  t.match(tok.stdout.trim(), /^swbt_[A-Za-z0-9_-]{43}$/);
+  t.match(tok.stderr, /created metrics token [0-9a-f]{12}; it is shown once/);
+
+  const audit = await fetch(`${url}/api/v1/audit?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+  const actions = ((await audit.json()) as { items: Array<{ action: string; actor: string }> }).items.map((r) => `${r.action} ${r.actor}`);
+  t.ok(actions.some((a) => /^user\.create cli:/.test(a)), 'the CLI user creation is audited with the CLI as actor');
+  t.ok(actions.includes('login.success user:root'));
+  t.ok(actions.some((a) => /^token\.create cli:/.test(a)));
+  t.equal(await stop(child), 0, 'SIGTERM stops it with exit 0');
+});
