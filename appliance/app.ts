@@ -4,6 +4,9 @@ import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { Access } from './access/access.js';
+import { HistoryService } from './history/history.js';
+import { ClientService } from './clients/clients.js';
+import { ConversationService } from './conversations/conversations.js';
 import { buildHttp } from './http/server.js';
 import { FIRST_ADMIN_HINT } from './http/routes/health.js';
 
@@ -19,6 +22,9 @@ export interface Appliance {
   store: Store;
   audit: AuditLog;
   access: Access;
+  history: HistoryService;
+  clients: ClientService;
+  conversations: ConversationService;
   http: FastifyInstance;
   readiness: Map<string, () => 'ok' | 'down'>;
   listen(): Promise<string>;
@@ -35,10 +41,13 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const store = await Store.open({ dataDir: config.dataDir });
   const audit = new AuditLog(store);
   const access = new Access(store, audit, config.access);
+  const history = new HistoryService(store);
+  const clients = new ClientService(store, audit, history);
+  const conversations = new ConversationService(store, audit, history, clients);
   const readiness = new Map<string, () => 'ok' | 'down'>();
   let http: FastifyInstance;
   try {
-    http = await buildHttp({ config, logger, store, audit, access, readiness });
+    http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, readiness });
   } catch (err) {
     await store.close();
     throw err;
@@ -52,6 +61,9 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     store,
     audit,
     access,
+    history,
+    clients,
+    conversations,
     http,
     readiness,
     async listen() {

@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   'client.update',
   'client.merge',
   'client.delete',
+  'client.export',
+  'conversation.assign',
   'audit.export',
   'config.change',
   'store.migrate',

@@ -13,6 +13,11 @@ import sessionRoutes from './routes/sessions.js';
 import userRoutes from './routes/users.js';
 import tokenRoutes from './routes/tokens.js';
 import auditRoutes from './routes/audit.js';
+import clientRoutes from './routes/clients.js';
+import conversationRoutes from './routes/conversations.js';
+import type { ClientService } from '../clients/clients.js';
+import type { HistoryService } from '../history/history.js';
+import type { ConversationService } from '../conversations/conversations.js';
 
 export interface HttpDeps {
   config: Config;
@@ -20,6 +25,9 @@ export interface HttpDeps {
   store: Store;
   audit: AuditLog;
   access: Access;
+  clients: ClientService;
+  history: HistoryService;
+  conversations: ConversationService;
   readiness: Map<string, () => 'ok' | 'down'>;
   /** Route plugins of other concerns (clients, conversations, channels), registered after auth. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
@@ -51,6 +59,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, { access: deps.access });
   await app.register(tokenRoutes, { access: deps.access });
   await app.register(auditRoutes, { audit: deps.audit });
+  await app.register(clientRoutes, { clients: deps.clients, history: deps.history, conversations: deps.conversations, audit: deps.audit });
+  await app.register(conversationRoutes, { conversations: deps.conversations, clients: deps.clients });
   for (const routes of deps.extraRoutes ?? []) await app.register(routes);
   return app;
 }

@@ -1,0 +1,18 @@
+import { storeBench } from './store.bench.js';
+import { loginBench } from './login.bench.js';
+import { printTable, type BenchRow } from './harness.js';
+
+/** `npm run bench`: every figure beside a ceiling measured in the same run, on this machine. */
+const suites: Array<[string, () => Promise<BenchRow[]>]> = [
+  ['store', storeBench],
+  ['login', loginBench],
+];
+
+const only = process.argv.slice(2);
+const rows: BenchRow[] = [];
+for (const [name, suite] of suites) {
+  if (only.length && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}...\n`);
+  rows.push(...(await suite()));
+}
+printTable(rows);
