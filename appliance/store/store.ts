@@ -1,4 +1,4 @@
-import { mkdirSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, accessSync, constants, statfsSync } from 'node:fs';
 import { open, type Database, type RootDatabase, type Key } from 'lmdb';
 import { SwitchboardError } from '../errors.js';
 import { runMigrations, SCHEMA_VERSION } from './migrations.js';
@@ -43,7 +43,7 @@ export class Store {
       mkdirSync(dir, { recursive: true, mode: 0o750 });
       accessSync(dir, constants.W_OK | constants.R_OK);
     } catch (err) {
-      throw storeError(err, `data directory ${opts.dataDir}`);
+      throw storeError(explainUnwritable(opts.dataDir, err), `data directory ${opts.dataDir}`);
     }
     let root: RootDatabase;
     try {
@@ -82,7 +82,7 @@ export class Store {
       return await this.root.childTransaction(fn);
     } catch (err) {
       if (err instanceof SwitchboardError) throw err;
-      throw storeError(err, 'write');
+      throw storeError(await commitCause(err), 'write', this.path);
     }
   }
 
@@ -126,11 +126,55 @@ export class Store {
   }
 }
 
+/**
+ * lmdb-js rejects a failed commit with a generic "Commit failed" whose real cause
+ * (ENOSPC, EIO...) sits in a second, already-rejected promise. Awaiting it both
+ * recovers the cause and keeps it from surfacing as an unhandled rejection, which
+ * would kill the process.
+ */
+async function commitCause(err: unknown): Promise<unknown> {
+  const pending = (err as { commitError?: Promise<unknown> })?.commitError;
+  if (!pending || typeof pending.then !== 'function') return err;
+  try {
+    await pending;
+    return err;
+  } catch (cause) {
+    return cause;
+  }
+}
+
+/** recursive mkdir on a read-only mount reports ENOENT; ask the directory itself for the real reason. */
+function explainUnwritable(dataDir: string, err: unknown): unknown {
+  try {
+    accessSync(dataDir, constants.W_OK);
+  } catch (direct) {
+    return direct;
+  }
+  return err;
+}
+
+const LOW_SPACE_BYTES = 1024 * 1024;
+
+function freeBytes(dir: string): number | null {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
+
 /** Turn an OS or LMDB failure into one clear catalogue error. */
-export function storeError(err: unknown, what: string): SwitchboardError {
-  const e = err as NodeJS.ErrnoException & { code?: string | number };
+export function storeError(err: unknown, what: string, storePath?: string): SwitchboardError {
+  const e = err as { code?: string | number; message?: string };
   const text = `${e?.message ?? String(err)}`;
-  if (e?.code === 'ENOSPC' || /MDB_MAP_FULL|No space left|ENOSPC|-30792|\b28\b.*space/i.test(text)) {
+  // A full filesystem can surface as EIO from the flush rather than ENOSPC from the write: ask the filesystem.
+  const free = storePath ? freeBytes(storePath) : null;
+  if (free !== null && free < LOW_SPACE_BYTES) {
+    return new SwitchboardError('SWB_ERR_STORE_FULL', `${what}: ${free} bytes free on the store's filesystem (${text})`, undefined, { cause: err });
+  }
+  // lmdb-js reports write failures with the errno as a number (28 = ENOSPC).
+  if (e?.code === 'ENOSPC' || e?.code === 28 || /MDB_MAP_FULL|No space left|ENOSPC|-30792/i.test(text)) {
     return new SwitchboardError('SWB_ERR_STORE_FULL', `${what}: ${text}`, undefined, { cause: err });
   }
   return new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', `${what}: ${e?.code ? `${e.code} ` : ''}${text}`, undefined, { cause: err });
