@@ -8,6 +8,7 @@ import { HistoryService } from './history/history.js';
 import { ClientService } from './clients/clients.js';
 import { ConversationService } from './conversations/conversations.js';
 import { buildHttp } from './http/server.js';
+import { Metrics } from './metrics/metrics.js';
 import { FIRST_ADMIN_HINT } from './http/routes/health.js';
 
 export interface BuildOptions {
@@ -26,6 +27,7 @@ export interface Appliance {
   clients: ClientService;
   conversations: ConversationService;
   http: FastifyInstance;
+  metrics: Metrics;
   readiness: Map<string, () => 'ok' | 'down'>;
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -44,10 +46,12 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const history = new HistoryService(store);
   const clients = new ClientService(store, audit, history);
   const conversations = new ConversationService(store, audit, history, clients);
+  const metrics = new Metrics(store);
+  access.login.onOutcome = (outcome) => metrics.logins.inc({ outcome });
   const readiness = new Map<string, () => 'ok' | 'down'>();
   let http: FastifyInstance;
   try {
-    http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, readiness });
+    http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness });
   } catch (err) {
     await store.close();
     throw err;
@@ -65,6 +69,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     clients,
     conversations,
     http,
+    metrics,
     readiness,
     async listen() {
       const address = await http.listen({ host: config.listen.host, port: config.listen.port });

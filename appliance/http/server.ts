@@ -15,6 +15,8 @@ import tokenRoutes from './routes/tokens.js';
 import auditRoutes from './routes/audit.js';
 import clientRoutes from './routes/clients.js';
 import conversationRoutes from './routes/conversations.js';
+import metricsPlugin from './routes/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ClientService } from '../clients/clients.js';
 import type { HistoryService } from '../history/history.js';
 import type { ConversationService } from '../conversations/conversations.js';
@@ -28,6 +30,7 @@ export interface HttpDeps {
   clients: ClientService;
   history: HistoryService;
   conversations: ConversationService;
+  metrics: Metrics;
   readiness: Map<string, () => 'ok' | 'down'>;
   /** Route plugins of other concerns (clients, conversations, channels), registered after auth. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
@@ -54,6 +57,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(helmet, { global: true });
   await app.register(authPlugin, { access: deps.access, allow: config.listen.allow });
+  await app.register(metricsPlugin, { metrics: deps.metrics });
   await app.register(healthRoutes, { store: deps.store, users: deps.access.users, readiness: deps.readiness });
   await app.register(sessionRoutes, { access: deps.access, loginRatePerMinute: config.access.loginRatePerMinute });
   await app.register(userRoutes, { access: deps.access });

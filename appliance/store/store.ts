@@ -29,6 +29,8 @@ export class Store {
   readonly path: string;
   private readonly root: RootDatabase;
   private readonly dbs = new Map<DbName, Database<unknown, Key>>();
+  /** Set by the metrics module; a no-op otherwise, so the store knows nothing of Prometheus. */
+  onWrite: (seconds: number, ok: boolean) => void = () => {};
 
   private constructor(dataDir: string, root: RootDatabase) {
     this.dataDir = dataDir;
@@ -76,13 +78,19 @@ export class Store {
    * processes); the promise resolves once the commit is flushed.
    */
   async write<T>(fn: () => T): Promise<T> {
+    const started = process.hrtime.bigint();
+    let ok = false;
     try {
       // childTransaction, not transaction: only a child transaction is aborted when fn throws;
       // a plain batched transaction would keep the writes made before the throw.
-      return await this.root.childTransaction(fn);
+      const result = await this.root.childTransaction(fn);
+      ok = true;
+      return result;
     } catch (err) {
       if (err instanceof SwitchboardError) throw err;
       throw storeError(await commitCause(err), 'write', this.path);
+    } finally {
+      this.onWrite(Number(process.hrtime.bigint() - started) / 1e9, ok);
     }
   }
 
