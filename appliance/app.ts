@@ -9,6 +9,7 @@ import { ClientService } from './clients/clients.js';
 import { ConversationService } from './conversations/conversations.js';
 import { buildHttp } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
+import { markRunning } from './backup/liveness.js';
 import { FIRST_ADMIN_HINT } from './http/routes/health.js';
 
 export interface BuildOptions {
@@ -58,6 +59,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   }
   const sweep = setInterval(() => void access.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')), 60_000);
   sweep.unref();
+  let unmark: (() => Promise<void>) | null = null;
 
   return {
     config,
@@ -73,6 +75,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     readiness,
     async listen() {
       const address = await http.listen({ host: config.listen.host, port: config.listen.port });
+      unmark = await markRunning(config.dataDir);
       if (access.users.countAdmins() === 0) logger.warn({ setup: FIRST_ADMIN_HINT }, 'no admin exists yet');
       return address;
     },
@@ -80,6 +83,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       clearInterval(sweep);
       await http.close();
       await store.close();
+      await unmark?.();
     },
   };
 }

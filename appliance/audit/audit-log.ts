@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'audit.export',
   'config.change',
   'store.migrate',
+  'store.backup',
+  'store.restore',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -6,6 +6,7 @@ import { userCommands } from './commands/user.js';
 import { tokenCommands } from './commands/token.js';
 import { auditCommands } from './commands/audit.js';
 import { configCommands } from './commands/config.js';
+import { backupCommands } from './commands/backup.js';
 
 const program = new Command('switchboard')
   .description('Switchboard appliance: start it, and administer it on the box')
@@ -22,6 +23,7 @@ userCommands(program);
 tokenCommands(program);
 auditCommands(program);
 configCommands(program);
+backupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -22,6 +22,8 @@ export interface StoreOptions {
   dataDir: string;
   /** Read-only opens are for tools (audit verify, user list) beside a running appliance. */
   readOnly?: boolean;
+  /** 'flat' opens dataDir itself as the environment: a backup directory holds data.mdb directly. */
+  layout?: 'datadir' | 'flat';
 }
 
 export class Store {
@@ -32,15 +34,15 @@ export class Store {
   /** Set by the metrics module; a no-op otherwise, so the store knows nothing of Prometheus. */
   onWrite: (seconds: number, ok: boolean) => void = () => {};
 
-  private constructor(dataDir: string, root: RootDatabase) {
+  private constructor(dataDir: string, envPath: string, root: RootDatabase) {
     this.dataDir = dataDir;
-    this.path = `${dataDir}/store`;
+    this.path = envPath;
     this.root = root;
     for (const name of DB_NAMES) this.dbs.set(name, root.openDB({ name }));
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
-    const dir = `${opts.dataDir}/store`;
+    const dir = opts.layout === 'flat' ? opts.dataDir : `${opts.dataDir}/store`;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o750 });
       accessSync(dir, constants.W_OK | constants.R_OK);
@@ -62,7 +64,7 @@ export class Store {
     } catch (err) {
       throw storeError(err, `LMDB environment ${dir}`);
     }
-    const store = new Store(opts.dataDir, root);
+    const store = new Store(opts.dataDir, dir, root);
     if (!opts.readOnly) await runMigrations(store);
     else store.checkSchemaReadable();
     return store;
@@ -126,6 +128,18 @@ export class Store {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * A consistent, compacted copy of the live environment into dir/data.mdb
+   * (mdb_env_copy2 with MDB_CP_COMPACT: a read transaction, so writers go on).
+   */
+  async copyTo(dir: string): Promise<void> {
+    try {
+      await this.root.backup(dir, true);
+    } catch (err) {
+      throw storeError(err, `backup to ${dir}`, dir);
     }
   }
 
