@@ -10,6 +10,7 @@ import { ConversationService } from './conversations/conversations.js';
 import { buildHttp } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
 import { markRunning } from './backup/liveness.js';
+import { auditConfigChange } from './config/change-audit.js';
 import { FIRST_ADMIN_HINT } from './http/routes/health.js';
 
 export interface BuildOptions {
@@ -43,6 +44,8 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const logger = opts.logger ?? createLogger({ level: config.log.level });
   const store = await Store.open({ dataDir: config.dataDir });
   const audit = new AuditLog(store);
+  const changed = await auditConfigChange(store, audit, config, process.env.SWITCHBOARD_CONFIG ?? 'defaults');
+  if (changed.length) logger.info({ keys: changed }, 'configuration changed since the last start');
   const access = new Access(store, audit, config.access);
   const history = new HistoryService(store);
   const clients = new ClientService(store, audit, history);
