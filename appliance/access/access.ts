@@ -6,6 +6,7 @@ import { SessionService } from './sessions.js';
 import { ServiceTokenService } from './service-tokens.js';
 import { LoginService } from './login.js';
 import { kindOf } from './secrets.js';
+import { Departments } from './departments.js';
 import { SwitchboardError } from '../errors.js';
 import type { ActionContext, PublicUser, UserRecord } from './users.js';
 import type { Principal } from './roles.js';
@@ -16,6 +17,7 @@ export class Access {
   readonly sessions: SessionService;
   readonly tokens: ServiceTokenService;
   readonly login: LoginService;
+  readonly departments: Departments;
 
   constructor(
     private readonly store: Store,
@@ -26,6 +28,7 @@ export class Access {
     this.sessions = new SessionService(store, cfg);
     this.tokens = new ServiceTokenService(store, audit);
     this.login = new LoginService(store, audit, this.users, this.sessions, cfg);
+    this.departments = new Departments(store, audit);
   }
 
   /** A principal for a bearer secret, or null when it is unknown, expired, or its user disabled. */

@@ -43,6 +43,27 @@ export class ServiceTokenService {
     return { token, record };
   }
 
+  /** [hash, record] pairs, for provisioning to match declared tokens by name and secret. */
+  entries(): Array<[string, ServiceTokenRecord]> {
+    return [...this.db.getRange({})].map(({ key, value }) => [key, value]);
+  }
+
+  /** Only inside store.write(): a token whose secret was supplied (provisioning), stored by its hash. */
+  putInTxn(secret: string, input: { role: ServiceRole; name: string }, ctx: ActionContext): ServiceTokenRecord {
+    const record: ServiceTokenRecord = { id: randomBytes(6).toString('hex'), role: input.role, name: input.name, createdAt: new Date().toISOString(), createdBy: ctx.actor, expiresAt: null };
+    this.db.putSync(hashSecret(secret), record);
+    this.audit.append({ ...ctx, action: 'token.create', target: `token:${record.id}`, details: { role: record.role, name: record.name } });
+    return record;
+  }
+
+  /** Only inside store.write(). */
+  removeInTxn(hash: string, ctx: ActionContext): void {
+    const rec = this.db.get(hash);
+    if (!rec) return;
+    this.db.removeSync(hash);
+    this.audit.append({ ...ctx, action: 'token.revoke', target: `token:${rec.id}`, details: { name: rec.name } });
+  }
+
   resolve(token: string, now = Date.now()): ServiceTokenRecord | null {
     const rec = this.db.get(hashSecret(token));
     if (!rec) return null;

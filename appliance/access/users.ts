@@ -30,6 +30,8 @@ export interface ActionContext {
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
+export type UserPatch = { role?: HumanRole; department?: string | null; disabled?: boolean };
+
 export class UserService {
   readonly passwords: PasswordPolicy;
 
@@ -73,6 +75,13 @@ export class UserService {
     input: { username: string; password: string; role: HumanRole; department?: string | null },
     ctx: ActionContext,
   ): Promise<{ user: PublicUser; totpUri: string | null }> {
+    const record = await this.prepare(input);
+    await this.store.write(() => this.insertInTxn(record, ctx));
+    return { user: toPublic(record), totpUri: record.totp ? totpUri(record.totp.secret, record.username) : null };
+  }
+
+  /** Validation and the slow argon2 hash, outside any transaction. */
+  async prepare(input: { username: string; password: string; role: HumanRole; department?: string | null; totpSecret?: string | null }): Promise<UserRecord> {
     const username = input.username.toLowerCase();
     if (!USERNAME.test(username) || username === 'me') {
       throw new SwitchboardError('SWB_ERR_VALIDATION', `username ${JSON.stringify(input.username)}: expected 2-64 of a-z 0-9 . _ - starting with a letter or digit`);
@@ -80,8 +89,8 @@ export class UserService {
     this.passwords.check(input.password);
     const passwordHash = await this.passwords.hash(input.password);
     const now = new Date().toISOString();
-    const secret = this.totpRequired(input.role) ? newTotpSecret() : null;
-    const record: UserRecord = {
+    const secret = input.totpSecret ?? (this.totpRequired(input.role) ? newTotpSecret() : null);
+    return {
       username,
       role: input.role,
       department: input.department ?? null,
@@ -93,35 +102,48 @@ export class UserService {
       failures: 0,
       lockedUntil: null,
     };
-    await this.store.write(() => {
-      if (this.db.get(username)) throw new SwitchboardError('SWB_ERR_CONFLICT', `user ${username} exists`);
-      this.db.putSync(username, record);
-      this.audit.append({ ...ctx, action: 'user.create', target: `user:${username}`, details: { role: input.role, department: record.department } });
-    });
-    return { user: toPublic(record), totpUri: secret ? totpUri(secret, username) : null };
+  }
+
+  /** Only inside store.write(). */
+  insertInTxn(record: UserRecord, ctx: ActionContext, details: Record<string, unknown> = {}): void {
+    if (this.db.get(record.username)) throw new SwitchboardError('SWB_ERR_CONFLICT', `user ${record.username} exists`);
+    this.db.putSync(record.username, record);
+    this.audit.append({ ...ctx, action: 'user.create', target: `user:${record.username}`, details: { role: record.role, department: record.department, ...details } });
   }
 
   /** Role, department or disabled; the caller ends the user's sessions when access shrinks. */
-  async update(username: string, patch: { role?: HumanRole; department?: string | null; disabled?: boolean }, ctx: ActionContext): Promise<PublicUser> {
-    const next = await this.store.write(() => {
-      const cur = this.require(username);
-      const rec: UserRecord = { ...cur, ...definedOnly(patch), updatedAt: new Date().toISOString() };
-      if (patch.role && this.totpRequired(patch.role) && !rec.totp) rec.totp = { secret: newTotpSecret(), confirmed: false, lastStep: 0 };
-      this.db.putSync(rec.username, rec);
-      this.audit.append({ ...ctx, action: 'user.update', target: `user:${rec.username}`, details: { from: { role: cur.role, department: cur.department, disabled: cur.disabled }, to: definedOnly(patch) } });
-      return rec;
-    });
-    return toPublic(next);
+  async update(username: string, patch: UserPatch, ctx: ActionContext): Promise<PublicUser> {
+    return toPublic(await this.store.write(() => this.updateInTxn(username, patch, ctx)));
+  }
+
+  /** Only inside store.write(). */
+  updateInTxn(username: string, patch: UserPatch, ctx: ActionContext): UserRecord {
+    const cur = this.require(username);
+    const rec: UserRecord = { ...cur, ...definedOnly(patch), updatedAt: new Date().toISOString() };
+    if (patch.role && this.totpRequired(patch.role) && !rec.totp) rec.totp = { secret: newTotpSecret(), confirmed: false, lastStep: 0 };
+    this.db.putSync(rec.username, rec);
+    this.audit.append({ ...ctx, action: 'user.update', target: `user:${rec.username}`, details: { from: { role: cur.role, department: cur.department, disabled: cur.disabled }, to: definedOnly(patch) } });
+    return rec;
   }
 
   async setPassword(username: string, password: string, ctx: ActionContext): Promise<void> {
     this.passwords.check(password);
     const passwordHash = await this.passwords.hash(password);
-    await this.store.write(() => {
-      const cur = this.require(username);
-      this.db.putSync(cur.username, { ...cur, passwordHash, failures: 0, lockedUntil: null, updatedAt: new Date().toISOString() });
-      this.audit.append({ ...ctx, action: 'user.password', target: `user:${cur.username}` });
-    });
+    await this.store.write(() => this.setPasswordHashInTxn(username, passwordHash, ctx));
+  }
+
+  /** Only inside store.write(). */
+  setPasswordHashInTxn(username: string, passwordHash: string, ctx: ActionContext): void {
+    const cur = this.require(username);
+    this.db.putSync(cur.username, { ...cur, passwordHash, failures: 0, lockedUntil: null, updatedAt: new Date().toISOString() });
+    this.audit.append({ ...ctx, action: 'user.password', target: `user:${cur.username}` });
+  }
+
+  /** Only inside store.write(): a TOTP secret handed over by provisioning; the next login confirms it. */
+  setTotpSecretInTxn(username: string, secret: string, ctx: ActionContext): void {
+    const cur = this.require(username);
+    this.db.putSync(cur.username, { ...cur, totp: { secret, confirmed: false, lastStep: cur.totp?.lastStep ?? 0 } });
+    this.audit.append({ ...ctx, action: 'user.totp.enrol', target: `user:${cur.username}` });
   }
 
   async unlock(username: string, ctx: ActionContext): Promise<void> {

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'user.totp.confirm',
   'token.create',
   'token.revoke',
+  'department.set',
   'client.create',
   'client.update',
   'client.merge',

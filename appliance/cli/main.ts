@@ -7,6 +7,7 @@ import { tokenCommands } from './commands/token.js';
 import { auditCommands } from './commands/audit.js';
 import { configCommands } from './commands/config.js';
 import { backupCommands } from './commands/backup.js';
+import { provisionCommands } from './commands/provision.js';
 
 const program = new Command('switchboard')
   .description('Switchboard appliance: start it, and administer it on the box')
@@ -24,6 +25,7 @@ tokenCommands(program);
 auditCommands(program);
 configCommands(program);
 backupCommands(program);
+provisionCommands(program);
 
 try {
   await program.parseAsync(process.argv);

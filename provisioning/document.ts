@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { SwitchboardError } from '../appliance/errors.js';
+import { HUMAN_ROLES, SERVICE_ROLES } from '../appliance/access/roles.js';
+
+/**
+ * The declarative description of a box. Secrets are never written in it: each is
+ * a reference to a file (Ansible renders it from Vault, mode 0600) or an
+ * environment variable. Later sections (extensions, trunks, channels, recording)
+ * join this schema as their issues land.
+ */
+const SecretRef = Type.Union([Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }), Type.Object({ env: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' }) }, { additionalProperties: false })], {
+  description: '{file: PATH} or {env: NAME}; secrets are never written in the document',
+});
+
+const UserDecl = Type.Object(
+  {
+    username: Type.String({ minLength: 2, maxLength: 64 }),
+    role: Type.Union(HUMAN_ROLES.map((r) => Type.Literal(r))),
+    department: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+    password: SecretRef,
+    totpSecret: Type.Optional(SecretRef),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const TokenDecl = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    role: Type.Union(SERVICE_ROLES.map((r) => Type.Literal(r))),
+    token: SecretRef,
+  },
+  { additionalProperties: false },
+);
+
+export const ProvisionSchema = Type.Object(
+  {
+    version: Type.Literal(1, { description: 'the document format version, 1' }),
+    /** Disable users and revoke tokens the document does not name. Off by default: a CLI-made admin survives. */
+    prune: Type.Boolean({ default: false }),
+    departments: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: [] }),
+    users: Type.Array(UserDecl, { default: [] }),
+    serviceTokens: Type.Array(TokenDecl, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type ProvisionDoc = Static<typeof ProvisionSchema>;
+export type SecretReference = Static<typeof SecretRef>;
+
+export function loadDocument(file: string): ProvisionDoc {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: ${(err as Error).message.split('\n')[0]}`, undefined, { cause: err });
+  }
+  const doc = Value.Default(ProvisionSchema, raw ?? {});
+  const first = Value.Errors(ProvisionSchema, doc).First();
+  if (first) {
+    const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: ${key}: got ${JSON.stringify(first.value) ?? 'nothing'}, expected ${(first.schema as { description?: string }).description ?? first.message}`);
+  }
+  checkUnique(file, (doc as ProvisionDoc).users.map((u) => u.username.toLowerCase()), 'users', 'username');
+  checkUnique(file, (doc as ProvisionDoc).serviceTokens.map((t) => t.name), 'serviceTokens', 'name');
+  const d = doc as ProvisionDoc;
+  for (const [i, u] of d.users.entries()) {
+    if (u.department && !d.departments.includes(u.department)) {
+      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: users.${i}.department: got ${JSON.stringify(u.department)}, expected one of departments (${d.departments.join(', ') || 'none declared'})`);
+    }
+  }
+  return d;
+}
+
+function checkUnique(file: string, values: string[], section: string, key: string): void {
+  const seen = new Set<string>();
+  for (const [i, v] of values.entries()) {
+    if (seen.has(v)) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: ${section}.${i}.${key}: ${JSON.stringify(v)} is declared twice`);
+    seen.add(v);
+  }
+}
+
+export function resolveSecret(ref: SecretReference, where: string, env: NodeJS.ProcessEnv = process.env): string {
+  if ('file' in ref) {
+    try {
+      // One trailing newline is the editor's, not the secret's.
+      return readFileSync(ref.file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}: secret file ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  const value = env[ref.env];
+  if (value === undefined || value === '') throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}: environment variable ${ref.env} is not set`);
+  return value;
+}

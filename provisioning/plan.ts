@@ -1,0 +1,103 @@
+import { SwitchboardError } from '../appliance/errors.js';
+import type { Access } from '../appliance/access/access.js';
+import type { UserPatch, UserRecord } from '../appliance/access/users.js';
+import { hashSecret, kindOf } from '../appliance/access/secrets.js';
+import type { ServiceRole } from '../appliance/access/roles.js';
+import { resolveSecret, type ProvisionDoc } from './document.js';
+
+export type Change =
+  | { kind: 'departments'; to: string[]; from: string[] }
+  | { kind: 'user.create'; record: UserRecord; totpGenerated: boolean }
+  | { kind: 'user.update'; username: string; patch: UserPatch; from: UserPatch }
+  | { kind: 'user.password'; username: string; passwordHash: string }
+  | { kind: 'user.totp'; username: string; secret: string }
+  | { kind: 'user.disable'; username: string }
+  | { kind: 'token.create'; name: string; role: ServiceRole; secret: string }
+  | { kind: 'token.revoke'; name: string; hash: string };
+
+const TOTP_SECRET = /^[A-Z2-7]{16,}$/;
+
+/**
+ * Everything the apply would do, worked out before any write: secrets read,
+ * passwords checked against the policy and hashed. A bad entry anywhere refuses
+ * the whole document here, so nothing is applied halfway.
+ */
+export async function planChanges(doc: ProvisionDoc, access: Access, file: string, env: NodeJS.ProcessEnv = process.env): Promise<Change[]> {
+  const changes: Change[] = [];
+  const current = access.departments.list();
+  if (current.join('\n') !== doc.departments.join('\n')) changes.push({ kind: 'departments', from: current, to: doc.departments });
+
+  for (const [i, u] of doc.users.entries()) {
+    const where = `${file}: users.${i} (${u.username})`;
+    const password = resolveSecret(u.password, `${where}.password`, env);
+    const totpSecret = u.totpSecret ? resolveSecret(u.totpSecret, `${where}.totpSecret`, env).toUpperCase() : null;
+    if (totpSecret !== null && !TOTP_SECRET.test(totpSecret)) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}.totpSecret: expected base32 of at least 16 characters`);
+    const existing = access.users.get(u.username);
+    try {
+      access.users.passwords.check(password);
+    } catch (err) {
+      throw new SwitchboardError('SWB_ERR_WEAK_PASSWORD', `${where}.password: ${(err as SwitchboardError).message}`);
+    }
+    if (!existing) {
+      const record = await access.users.prepare({ username: u.username, password, role: u.role, department: u.department ?? null, totpSecret });
+      if (u.disabled) record.disabled = true;
+      changes.push({ kind: 'user.create', record, totpGenerated: totpSecret === null && record.totp !== null });
+      continue;
+    }
+    const want: UserPatch = { role: u.role, department: u.department ?? null, disabled: u.disabled ?? false };
+    const patch: UserPatch = {};
+    const from: UserPatch = {};
+    for (const key of ['role', 'department', 'disabled'] as const) {
+      if (existing[key] !== want[key]) {
+        Object.assign(patch, { [key]: want[key] });
+        Object.assign(from, { [key]: existing[key] });
+      }
+    }
+    if (Object.keys(patch).length) changes.push({ kind: 'user.update', username: existing.username, patch, from });
+    if (!(await access.users.passwords.verify(existing.passwordHash, password))) {
+      changes.push({ kind: 'user.password', username: existing.username, passwordHash: await access.users.passwords.hash(password) });
+    }
+    if (totpSecret !== null && existing.totp?.secret !== totpSecret) changes.push({ kind: 'user.totp', username: existing.username, secret: totpSecret });
+  }
+
+  const declared = new Set(doc.users.map((u) => u.username.toLowerCase()));
+  if (doc.prune) for (const u of access.users.list()) if (!declared.has(u.username) && !u.disabled) changes.push({ kind: 'user.disable', username: u.username });
+
+  const tokens = access.tokens.entries();
+  for (const [i, t] of doc.serviceTokens.entries()) {
+    const where = `${file}: serviceTokens.${i} (${t.name})`;
+    const secret = resolveSecret(t.token, `${where}.token`, env);
+    if (kindOf(secret) !== 'swbt' || secret.length < 48) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}.token: expected swbt_ followed by at least 43 random characters`);
+    const hash = hashSecret(secret);
+    const same = tokens.find(([h, r]) => r.name === t.name && h === hash && r.role === t.role);
+    if (same) continue;
+    // A new secret or role for a declared name replaces the old token: only one is ever valid.
+    for (const [h, r] of tokens) if (r.name === t.name) changes.push({ kind: 'token.revoke', name: r.name, hash: h });
+    changes.push({ kind: 'token.create', name: t.name, role: t.role, secret });
+  }
+  const names = new Set(doc.serviceTokens.map((t) => t.name));
+  if (doc.prune) for (const [h, r] of tokens) if (!names.has(r.name)) changes.push({ kind: 'token.revoke', name: r.name, hash: h });
+  return changes;
+}
+
+/** One line a person reads per change; never a secret. */
+export function describe(c: Change): string {
+  switch (c.kind) {
+    case 'departments':
+      return `~ departments: [${c.from.join(', ')}] -> [${c.to.join(', ')}]`;
+    case 'user.create':
+      return `+ user ${c.record.username} (${c.record.role}${c.record.department ? `, ${c.record.department}` : ''}${c.record.disabled ? ', disabled' : ''})`;
+    case 'user.update':
+      return `~ user ${c.username}: ${Object.keys(c.patch).map((k) => `${k} ${String(c.from[k as keyof UserPatch])} -> ${String(c.patch[k as keyof UserPatch])}`).join(', ')}`;
+    case 'user.password':
+      return `~ user ${c.username}: password`;
+    case 'user.totp':
+      return `~ user ${c.username}: TOTP secret (to be confirmed at the next sign-in)`;
+    case 'user.disable':
+      return `- user ${c.username}: disabled (not in the document, prune is on)`;
+    case 'token.create':
+      return `+ token ${c.name} (${c.role})`;
+    case 'token.revoke':
+      return `- token ${c.name}`;
+  }
+}
