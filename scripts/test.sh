@@ -9,4 +9,10 @@ if [ "${SWB_SKIP_NPM_CI:-}" != 1 ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
+# One air-gapped bundle per run, shared by the tests that install it (bundle, Ansible).
+if [ -z "${SWB_BUNDLE_DIR:-}" ]; then
+  export SWB_BUNDLE_DIR="$PWD/build/test-bundle"
+  rm -rf "$SWB_BUNDLE_DIR"
+  BUNDLE_OUT="$SWB_BUNDLE_DIR" bash scripts/bundle.sh >/dev/null
+fi
 npx tap "$@"

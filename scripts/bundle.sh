@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the air-gapped install bundle: the built appliance, its production
+# node_modules (native addons compiled here, for Debian 12 x86-64), this
+# machine's Node.js 20 runtime, the systemd units, and a SHA-256 beside it.
+# Nothing in the bundle reaches a registry at install time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=$(node -p 'require("./package.json").version')
+arch=$(uname -m)
+out=${BUNDLE_OUT:-build}
+name="switchboard-${version}-linux-${arch}"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+npm run --silent build
+root="$stage/$name"
+mkdir -p "$root/bin" "$root/systemd"
+cp -r dist package.json package-lock.json README.md "$root/"
+cp systemd/*.service "$root/systemd/" 2>/dev/null || true
+(cd "$root" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+cp "$(node -p process.execPath)" "$root/bin/node"
+cat > "$root/bin/switchboard" <<'SH'
+#!/bin/sh
+# The bundled runtime, whatever node (if any) is on PATH.
+here=$(dirname "$(readlink -f "$0")")
+exec "$here/node" "$here/../dist/appliance/cli/main.js" "$@"
+SH
+chmod 755 "$root/bin/switchboard" "$root/bin/node"
+printf '%s\n' "$version" > "$root/VERSION"
+node -p '`node ${process.version} ${process.platform}-${process.arch}`' > "$root/RUNTIME"
+
+mkdir -p "$out"
+tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
+(cd "$out" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
+echo "$out/$name.tar.gz"

@@ -1,0 +1,46 @@
+import t from 'tap';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import { tempDir } from '../helpers/appliance.js';
+import { ROOT } from '../helpers/cli.js';
+
+t.test('npm run bundle makes one tarball with its SHA-256 that runs with no node on PATH and no registry', async (t) => {
+  // scripts/test.sh builds the bundle once for every test that installs it; alone, this test builds its own.
+  const out = process.env.SWB_BUNDLE_DIR ?? (await tempDir(t));
+  if (!process.env.SWB_BUNDLE_DIR) execFileSync('bash', [path.join(ROOT, 'scripts/bundle.sh')], { env: { ...process.env, BUNDLE_OUT: out }, stdio: 'pipe' });
+  const files = (await readdir(out)).sort();
+  t.equal(files.length, 2);
+  const [tarball, sumFile] = files as [string, string];
+  t.match(tarball, /^switchboard-\d+\.\d+\.\d+-linux-x86_64\.tar\.gz$/);
+  const [sum, named] = (await readFile(path.join(out, sumFile), 'utf8')).trim().split(/\s+/);
+  t.equal(named, tarball);
+  t.equal(createHash('sha256').update(await readFile(path.join(out, tarball))).digest('hex'), sum, 'the checksum file matches');
+
+  const root = await tempDir(t);
+  execFileSync('tar', ['-C', root, '-xzf', path.join(out, tarball)]);
+  const dir = path.join(root, tarball.replace(/\.tar\.gz$/, ''));
+  const entries = await readdir(dir);
+  for (const e of ['bin', 'dist', 'node_modules', 'systemd', 'VERSION', 'RUNTIME', 'package.json']) t.ok(entries.includes(e), `the bundle holds ${e}`);
+  t.notOk((await readdir(path.join(dir, 'node_modules'))).includes('typescript'), 'no development dependencies');
+  t.match(await readFile(path.join(dir, 'RUNTIME'), 'utf8'), /^node v20\./);
+
+  // An empty environment: no PATH, so only the bundled runtime can run it.
+  const cfg = path.join(root, 'c.yaml');
+  await writeFile(cfg, 'listen: { port: 0 }\n');
+  const check = execFileSync(path.join(dir, 'bin/switchboard'), ['config', 'check', cfg], { env: {}, encoding: 'utf8' });
+  t.match(check, /valid/);
+  const child = spawn(path.join(dir, 'bin/switchboard'), ['start'], { env: { SWITCHBOARD_DATA_DIR: path.join(root, 'data'), SWITCHBOARD_LISTEN: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  for (let i = 0; i < 100 && !log.includes('switchboard listening'); i++) await new Promise((r) => setTimeout(r, 100));
+  const address = /"address":"([^"]+)"/.exec(log)?.[1];
+  t.ok(address, 'the bundled appliance starts');
+  const health = (await (await fetch(`${address}/healthz`)).json()) as { status: string };
+  t.equal(health.status, 'ok');
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number];
+  t.equal(code, 0);
+});
