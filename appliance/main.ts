@@ -1,7 +1,9 @@
 import { loadConfig } from './config/load.js';
 import { createLogger } from './log.js';
 import { build, type Appliance } from './app.js';
+import { installUnhandledRejectionPolicy } from './store/unhandled.js';
 import { SwitchboardError, isSwitchboardError } from './errors.js';
+import { createService, type Service } from './lifecycle/service.js';
 
 /** sysexits.h codes, so systemd (RestartPreventExitStatus) can tell "fix the config" from "crashed". */
 export const EXIT = { OK: 0, FAILURE: 1, CONFIG: 78, IO: 74 } as const;
@@ -10,19 +12,29 @@ const STOP_DEADLINE_MS = 10_000;
 
 /** Start the appliance in this process; resolves once it listens, and exits the process on SIGTERM/SIGINT. */
 export async function start(): Promise<Appliance> {
+  let service: Service;
+  try {
+    service = createService();
+  } catch (err) {
+    fatal(err, EXIT.FAILURE);
+  }
   let config;
   try {
     config = loadConfig();
   } catch (err) {
+    service.failed(err);
     fatal(err, EXIT.CONFIG);
   }
   const logger = createLogger({ level: config.log.level });
+  installUnhandledRejectionPolicy(logger);
   let app: Appliance;
   try {
     app = await build({ config, logger });
     const address = await app.listen();
     logger.info({ address, dataDir: config.dataDir }, 'switchboard listening');
+    service.ready(app, address);
   } catch (err) {
+    service.failed(err);
     const io = isSwitchboardError(err) && (err.code === 'SWB_ERR_STORE_UNAVAILABLE' || err.code === 'SWB_ERR_STORE_FULL');
     logger.fatal({ code: isSwitchboardError(err) ? err.code : (err as NodeJS.ErrnoException).code, reason: (err as Error).message }, 'switchboard cannot start');
     logger.flush();
@@ -33,6 +45,7 @@ export async function start(): Promise<Appliance> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'switchboard stopping');
+    service.stopping();
     const deadline = setTimeout(() => {
       logger.error('stop deadline passed; exiting with requests still open');
       process.exit(EXIT.FAILURE);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { mkdirSync, accessSync, constants, statfsSync } from 'node:fs';
 import { open, type Database, type RootDatabase, type Key } from 'lmdb';
 import { SwitchboardError } from '../errors.js';
@@ -15,6 +16,14 @@ export const DB_NAMES = [
   'sessions',
   'tokens',
   'audit',
+  'registrations',
+  'calls',
+  'sipBans',
+  'sipExtensions',
+  'outbox',
+  'dedupe',
+  'channels',
+  'desk',
 ] as const;
 export type DbName = (typeof DB_NAMES)[number];
 
@@ -165,14 +174,26 @@ async function commitCause(err: unknown): Promise<unknown> {
   }
 }
 
-/** recursive mkdir on a read-only mount reports ENOENT; ask the directory itself for the real reason. */
+/**
+ * recursive mkdir on a read-only mount reports ENOENT, which sends an admin
+ * looking for a missing path; ask the nearest existing ancestor for the real
+ * reason (EROFS, EACCES) instead.
+ */
 function explainUnwritable(dataDir: string, err: unknown): unknown {
-  try {
-    accessSync(dataDir, constants.W_OK);
-  } catch (direct) {
-    return direct;
+  for (let dir = path.resolve(dataDir); ; dir = path.dirname(dir)) {
+    try {
+      accessSync(dir, constants.F_OK);
+    } catch {
+      if (dir === path.dirname(dir)) return err;
+      continue;
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+      return err;
+    } catch (direct) {
+      return direct;
+    }
   }
-  return err;
 }
 
 const LOW_SPACE_BYTES = 1024 * 1024;
@@ -199,5 +220,6 @@ export function storeError(err: unknown, what: string, storePath?: string): Swit
   if (e?.code === 'ENOSPC' || e?.code === 28 || /MDB_MAP_FULL|No space left|ENOSPC|-30792/i.test(text)) {
     return new SwitchboardError('SWB_ERR_STORE_FULL', `${what}: ${text}`, undefined, { cause: err });
   }
-  return new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', `${what}: ${e?.code ? `${e.code} ` : ''}${text}`, undefined, { cause: err });
+  const code = e?.code !== undefined && !text.includes(String(e.code)) ? `${e.code} ` : '';
+  return new SwitchboardError('SWB_ERR_STORE_UNAVAILABLE', `${what}: ${code}${text}`, undefined, { cause: err });
 }
