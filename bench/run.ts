@@ -1,11 +1,13 @@
 import { storeBench } from './store.bench.js';
 import { loginBench } from './login.bench.js';
+import { lifecycleBench } from './lifecycle.bench.js';
 import { printTable, type BenchRow } from './harness.js';
 
 /** `npm run bench`: every figure beside a ceiling measured in the same run, on this machine. */
 const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['store', storeBench],
   ['login', loginBench],
+  ['lifecycle', lifecycleBench],
 ];
 
 const only = process.argv.slice(2);

@@ -45,7 +45,7 @@ export interface NotifySocket {
 }
 
 /** Bind a receiver at a path or '@abstract' name; it is killed when the test ends. */
-export async function notifySocket(t: Test, address: string): Promise<NotifySocket> {
+export async function notifySocket(t: Pick<Test, 'teardown'>, address: string): Promise<NotifySocket> {
   const child: ChildProcess = spawn('python3', ['-c', RECEIVER, address], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
