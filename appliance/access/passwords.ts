@@ -1,12 +1,18 @@
 import argon2 from 'argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { SwitchboardError } from '../errors.js';
 import type { AccessConfig } from '../config/schema.js';
 
 let common: Set<string> | null = null;
-/** 49k common passwords from zxcvbn-ts' list; loaded on first use, not at start. */
+/**
+ * 49k common passwords from zxcvbn-ts' list. The package decompresses the list
+ * when it is imported, so it is required on first use, not at every start.
+ */
 function commonPasswords(): Set<string> {
-  common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  if (!common) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> };
+    common = new Set(dictionary['passwords-common']!.map((p) => p.toLowerCase()));
+  }
   return common;
 }
 
