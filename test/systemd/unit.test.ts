@@ -78,7 +78,7 @@ t.test('the unit runs as a notify service with a watchdog, and does not restart 
   t.equal(one('NotifyAccess'), 'main', 'only the main process may say READY=1 or WATCHDOG=1');
   t.equal(one('WatchdogSec'), '20s');
   t.equal(one('Restart'), 'on-failure');
-  t.equal(one('RestartPreventExitStatus'), String(EXIT.CONFIG), 'the config-error exit code from appliance/main.ts');
+  t.equal(one('RestartPreventExitStatus'), `${EXIT.CONFIG} ${EXIT.IO}`, 'the config-error and store-unavailable exit codes from appliance/main.ts');
   t.equal(one('TimeoutStopSec'), '15s', 'longer than the appliance\'s own 10 s stop deadline');
   t.equal(one('User'), 'switchboard');
   t.equal(one('DynamicUser'), 'no');
