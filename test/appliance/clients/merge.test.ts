@@ -1,25 +1,9 @@
 import t, { type Test } from 'tap';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Store } from '../../../appliance/store/store.js';
-import { AuditLog } from '../../../appliance/audit/audit-log.js';
-import { HistoryService } from '../../../appliance/history/history.js';
-import { ClientService } from '../../../appliance/clients/clients.js';
+import { domain } from '../../helpers/domain.js';
 
 const ctx = { actor: 'user:sam', source: '127.0.0.1' };
 
-async function setup(t: Test) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'swb-merge-'));
-  const store = await Store.open({ dataDir });
-  t.teardown(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const audit = new AuditLog(store);
-  const history = new HistoryService(store);
-  return { store, audit, history, clients: new ClientService(store, audit, history) };
-}
+const setup = domain;
 
 /** Alternating minutes, so after a merge the two timelines must interleave. */
 function at(minute: number): string {

@@ -1,30 +1,14 @@
 import t, { type Test } from 'tap';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Store } from '../../../appliance/store/store.js';
-import { AuditLog } from '../../../appliance/audit/audit-log.js';
-import { HistoryService } from '../../../appliance/history/history.js';
-import { ClientService } from '../../../appliance/clients/clients.js';
-import { ConversationService } from '../../../appliance/conversations/conversations.js';
+import { domain } from '../../helpers/domain.js';
 import { canSee } from '../../../appliance/conversations/visibility.js';
 import type { Principal, Role } from '../../../appliance/access/roles.js';
 
 const ctx = { actor: 'user:lead', source: '127.0.0.1' };
 
 async function setup(t: Test) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'swb-conv-'));
-  const store = await Store.open({ dataDir });
-  t.teardown(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const audit = new AuditLog(store);
-  const history = new HistoryService(store);
-  const clients = new ClientService(store, audit, history);
-  const conversations = new ConversationService(store, audit, history, clients);
-  const client = await clients.create({ name: 'Client One', identities: [{ kind: 'telegram', value: '42' }] }, ctx);
-  return { store, audit, history, clients, conversations, client };
+  const d = await domain(t);
+  const client = await d.clients.create({ name: 'Client One', identities: [{ kind: 'telegram', value: '42' }] }, ctx);
+  return { ...d, client };
 }
 
 function who(role: Role, id: string, department: string | null = null): Principal {

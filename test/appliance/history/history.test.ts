@@ -1,20 +1,9 @@
 import t, { type Test } from 'tap';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Store } from '../../../appliance/store/store.js';
+import { domain } from '../../helpers/domain.js';
 import { HistoryService } from '../../../appliance/history/history.js';
 import type { HistoryEvent } from '../../../appliance/history/events.js';
 
-async function setup(t: Test) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'swb-history-'));
-  const store = await Store.open({ dataDir });
-  t.teardown(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return { store, history: new HistoryService(store) };
-}
+const setup = domain;
 
 const CLIENT = '3f1c0b8e-0000-4000-8000-000000000001';
 const OTHER = '3f1c0b8e-0000-4000-8000-000000000002';
