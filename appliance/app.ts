@@ -12,6 +12,8 @@ import { Metrics } from './metrics/metrics.js';
 import { markRunning } from './backup/liveness.js';
 import { auditConfigChange } from './config/change-audit.js';
 import { FIRST_ADMIN_HINT } from './http/routes/health.js';
+import { Gateway } from '../gateway/gateway.js';
+import { SipService } from '../sip/service.js';
 
 export interface BuildOptions {
   config: Config;
@@ -31,6 +33,10 @@ export interface Appliance {
   http: FastifyInstance;
   metrics: Metrics;
   readiness: Map<string, () => 'ok' | 'down'>;
+  /** The messenger bridges, outbox and public listener; started by listen(). */
+  gateway: Gateway;
+  /** Telephony: registrar, calls and their records; connected to drachtio-server by listen() when sip.enabled. */
+  sip: SipService;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -54,8 +60,12 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   access.login.onOutcome = (outcome) => metrics.logins.inc({ outcome });
   const readiness = new Map<string, () => 'ok' | 'down'>();
   let http: FastifyInstance;
+  let gateway: Gateway;
+  let sip: SipService;
   try {
-    http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness });
+    gateway = new Gateway({ config, logger, store, audit, access, clients, conversations, history, metrics, readiness });
+    sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness });
+    http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, extraRoutes: [gateway.routes, sip.routes] });
   } catch (err) {
     await store.close();
     throw err;
@@ -76,14 +86,20 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     http,
     metrics,
     readiness,
+    gateway,
+    sip,
     async listen() {
       const address = await http.listen({ host: config.listen.host, port: config.listen.port });
+      await gateway.start();
+      await sip.start();
       unmark = await markRunning(config.dataDir);
       if (access.users.countAdmins() === 0) logger.warn({ setup: FIRST_ADMIN_HINT }, 'no admin exists yet');
       return address;
     },
     async close() {
       clearInterval(sweep);
+      await gateway.stop();
+      await sip.stop();
       await http.close();
       await store.close();
       await unmark?.();

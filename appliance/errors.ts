@@ -30,6 +30,14 @@ export const catalogue = {
   SWB_ERR_AUDIT_BROKEN: { status: 500, message: 'The audit chain does not verify' },
   SWB_ERR_BACKUP_INVALID: { status: 400, message: 'The backup is corrupt or incomplete' },
   SWB_ERR_SERVICE_MANAGER: { status: 500, message: 'The service manager (systemd) cannot be notified' },
+  SWB_ERR_WEBHOOK_SIGNATURE: { status: 403, message: "The webhook's signature or secret does not verify" },
+  SWB_ERR_PROVIDER_UNAVAILABLE: { status: 502, message: 'The messenger provider cannot be reached or failed' },
+  SWB_ERR_CHANNEL_UNAVAILABLE: { status: 409, message: 'The channel cannot carry this message' },
+  SWB_ERR_SIP_UNAVAILABLE: { status: 503, message: 'drachtio-server is not connected' },
+  SWB_ERR_PEER_MISSING: { status: 500, message: 'A required peer program is missing or will not start' },
+  SWB_ERR_MEDIA_UNAVAILABLE: { status: 503, message: 'The media server (FreeSWITCH or Asterisk) is not connected' },
+  SWB_ERR_MEDIA_TIMEOUT: { status: 504, message: 'The media server did not answer in time' },
+  SWB_ERR_MEDIA_REFUSED: { status: 502, message: 'The media server refused the command' },
   SWB_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

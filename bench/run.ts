@@ -1,13 +1,19 @@
 import { storeBench } from './store.bench.js';
 import { loginBench } from './login.bench.js';
+import { gatewayBench } from './gateway.bench.js';
 import { lifecycleBench } from './lifecycle.bench.js';
+import { mediaBench } from './media.bench.js';
+import { sipBench } from './sip.bench.js';
 import { printTable, type BenchRow } from './harness.js';
 
 /** `npm run bench`: every figure beside a ceiling measured in the same run, on this machine. */
 const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['store', storeBench],
   ['login', loginBench],
+  ['gateway', gatewayBench],
   ['lifecycle', lifecycleBench],
+  ['media', mediaBench],
+  ['sip', sipBench],
 ];
 
 const only = process.argv.slice(2);

@@ -4,6 +4,9 @@ import type { ActionContext } from '../appliance/access/users.js';
 import { totpUri } from '../appliance/access/totp.js';
 import { loadDocument } from './document.js';
 import { describe, planChanges, type Change } from './plan.js';
+import { AuditLog } from '../appliance/audit/audit-log.js';
+import { ProvisionedChannels } from '../gateway/provisioned.js';
+import { ProvisionedExtensions } from '../sip/registrar/provisioned-extensions.js';
 
 export interface ApplyResult {
   changes: string[];
@@ -19,12 +22,14 @@ export interface ApplyResult {
  */
 export async function provision(file: string, deps: { store: Store; access: Access; ctx: ActionContext; dryRun: boolean; env?: NodeJS.ProcessEnv }): Promise<ApplyResult> {
   const doc = loadDocument(file);
-  const changes = await planChanges(doc, deps.access, file, deps.env);
+  const channels = new ProvisionedChannels(deps.store, new AuditLog(deps.store));
+  const extensions = new ProvisionedExtensions(deps.store, new AuditLog(deps.store));
+  const changes = await planChanges(doc, deps.access, file, deps.env, channels, extensions);
   const lines = changes.map(describe);
   if (deps.dryRun || changes.length === 0) return { changes: lines, applied: false, enrolments: [] };
   const ctx = { ...deps.ctx, actor: `${deps.ctx.actor} (provision)` };
   await deps.store.write(() => {
-    for (const c of changes) applyOne(c, deps.access, ctx);
+    for (const c of changes) applyOne(c, deps.access, ctx, channels, extensions);
   });
   const enrolments = changes
     .filter((c): c is Extract<Change, { kind: 'user.create' }> => c.kind === 'user.create' && c.totpGenerated)
@@ -32,7 +37,7 @@ export async function provision(file: string, deps: { store: Store; access: Acce
   return { changes: lines, applied: true, enrolments };
 }
 
-function applyOne(c: Change, access: Access, ctx: ActionContext): void {
+function applyOne(c: Change, access: Access, ctx: ActionContext, channels: ProvisionedChannels, extensions: ProvisionedExtensions): void {
   switch (c.kind) {
     case 'departments':
       return access.departments.setInTxn(c.to, ctx);
@@ -57,5 +62,13 @@ function applyOne(c: Change, access: Access, ctx: ActionContext): void {
       return;
     case 'token.revoke':
       return access.tokens.removeInTxn(c.hash, ctx);
+    case 'channel.set':
+      return channels.setInTxn(c.channel, ctx);
+    case 'channel.remove':
+      return channels.removeInTxn(c.id, ctx);
+    case 'extension.set':
+      return extensions.setInTxn(c.extension, ctx);
+    case 'extension.remove':
+      return extensions.removeInTxn(c.number, ctx);
   }
 }

@@ -44,6 +44,10 @@ export const ProvisionSchema = Type.Object(
     departments: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: [] }),
     users: Type.Array(UserDecl, { default: [] }),
     serviceTokens: Type.Array(TokenDecl, { default: [] }),
+    /** Messenger channels: checked by the gateway's own rules (gateway/provisioned.ts). */
+    channels: Type.Array(Type.Unknown(), { default: [] }),
+    /** SIP extensions: checked by the registrar's own rules (sip/registrar/provisioned-extensions.ts). */
+    extensions: Type.Array(Type.Unknown(), { default: [] }),
   },
   { additionalProperties: false },
 );

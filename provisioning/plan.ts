@@ -4,6 +4,9 @@ import type { UserPatch, UserRecord } from '../appliance/access/users.js';
 import { hashSecret, kindOf } from '../appliance/access/secrets.js';
 import type { ServiceRole } from '../appliance/access/roles.js';
 import { resolveSecret, type ProvisionDoc } from './document.js';
+import type { ChannelConfig } from '../gateway/config.js';
+import { checkProvisionedChannels, type ProvisionedChannels } from '../gateway/provisioned.js';
+import { checkProvisionedExtensions, type ProvisionedExtension, type ProvisionedExtensions } from '../sip/registrar/provisioned-extensions.js';
 
 export type Change =
   | { kind: 'departments'; to: string[]; from: string[] }
@@ -13,7 +16,11 @@ export type Change =
   | { kind: 'user.totp'; username: string; secret: string }
   | { kind: 'user.disable'; username: string }
   | { kind: 'token.create'; name: string; role: ServiceRole; secret: string }
-  | { kind: 'token.revoke'; name: string; hash: string };
+  | { kind: 'token.revoke'; name: string; hash: string }
+  | { kind: 'channel.set'; channel: ChannelConfig; existed: boolean }
+  | { kind: 'channel.remove'; id: string }
+  | { kind: 'extension.set'; extension: ProvisionedExtension; existed: boolean }
+  | { kind: 'extension.remove'; number: string };
 
 const TOTP_SECRET = /^[A-Z2-7]{16,}$/;
 
@@ -22,8 +29,11 @@ const TOTP_SECRET = /^[A-Z2-7]{16,}$/;
  * passwords checked against the policy and hashed. A bad entry anywhere refuses
  * the whole document here, so nothing is applied halfway.
  */
-export async function planChanges(doc: ProvisionDoc, access: Access, file: string, env: NodeJS.ProcessEnv = process.env): Promise<Change[]> {
+export async function planChanges(doc: ProvisionDoc, access: Access, file: string, env: NodeJS.ProcessEnv = process.env, channels?: ProvisionedChannels, extensions?: ProvisionedExtensions): Promise<Change[]> {
   const changes: Change[] = [];
+  // Checked first: a bad channel refuses the whole document before anything else is planned.
+  const declaredChannels = checkProvisionedChannels(doc.channels, file, env);
+  const declaredExtensions = checkProvisionedExtensions(doc.extensions, file, env);
   const current = access.departments.list();
   if (current.join('\n') !== doc.departments.join('\n')) changes.push({ kind: 'departments', from: current, to: doc.departments });
 
@@ -77,6 +87,22 @@ export async function planChanges(doc: ProvisionDoc, access: Access, file: strin
   }
   const names = new Set(doc.serviceTokens.map((t) => t.name));
   if (doc.prune) for (const [h, r] of tokens) if (!names.has(r.name)) changes.push({ kind: 'token.revoke', name: r.name, hash: h });
+
+  const stored = new Map((channels?.list() ?? []).map((c) => [c.id, c]));
+  for (const c of declaredChannels) {
+    const before = stored.get(c.id);
+    if (!before || JSON.stringify(before) !== JSON.stringify(c)) changes.push({ kind: 'channel.set', channel: c, existed: before !== undefined });
+  }
+  const channelIds = new Set(declaredChannels.map((c) => c.id));
+  if (doc.prune) for (const id of stored.keys()) if (!channelIds.has(id)) changes.push({ kind: 'channel.remove', id });
+
+  const storedExt = new Map((extensions?.list() ?? []).map((e) => [e.number, e]));
+  for (const e of declaredExtensions) {
+    const before = storedExt.get(e.number);
+    if (!before || JSON.stringify(before) !== JSON.stringify(e)) changes.push({ kind: 'extension.set', extension: e, existed: before !== undefined });
+  }
+  const numbers = new Set(declaredExtensions.map((e) => e.number));
+  if (doc.prune) for (const n of storedExt.keys()) if (!numbers.has(n)) changes.push({ kind: 'extension.remove', number: n });
   return changes;
 }
 
@@ -99,5 +125,13 @@ export function describe(c: Change): string {
       return `+ token ${c.name} (${c.role})`;
     case 'token.revoke':
       return `- token ${c.name}`;
+    case 'channel.set':
+      return `${c.existed ? '~' : '+'} channel ${c.channel.id} (${c.channel.type}; takes effect at the next start)`;
+    case 'channel.remove':
+      return `- channel ${c.id} (takes effect at the next start)`;
+    case 'extension.set':
+      return `${c.existed ? '~' : '+'} extension ${c.extension.number}${c.extension.department ? ` (${c.extension.department})` : ''}`;
+    case 'extension.remove':
+      return `- extension ${c.number}`;
   }
 }

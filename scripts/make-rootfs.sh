@@ -18,11 +18,18 @@
 # two test files at once).
 set -euo pipefail
 
-VERSION=v1
+VERSION=v2
 SUITE=bookworm
 CACHE="${SWB_CACHE_DIR:-/var/cache/switchboard-test}"
 DEST="$CACHE/rootfs-$SUITE-$VERSION"
+# v2: nftables and python3-apt (the Ansible role's packages: the container has no
+# network, so apt finds them installed), and drachtio-server's runtime libraries
+# (the role's optional drachtio install; see ../shared/peers/README.md;
+# debootstrap does not resolve libboost-log's dependency on a virtual package
+# (libboost-regex1.74.0-icu72), so the package that provides it is named).
 INCLUDE=systemd,systemd-sysv,dbus,iproute2,python3,ca-certificates,libsystemd0,sudo
+INCLUDE+=,nftables,python3-apt
+INCLUDE+=,libboost-thread1.74.0,libboost-log1.74.0,libboost-regex1.74.0,libboost-filesystem1.74.0,libcurl4
 
 if [ -d "$DEST" ]; then echo "$DEST"; exit 0; fi
 

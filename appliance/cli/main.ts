@@ -8,6 +8,8 @@ import { auditCommands } from './commands/audit.js';
 import { configCommands } from './commands/config.js';
 import { backupCommands } from './commands/backup.js';
 import { provisionCommands } from './commands/provision.js';
+import { versionCommands } from './commands/version.js';
+import { labCommands } from '../../sip/lab/command.js';
 
 const program = new Command('switchboard')
   .description('Switchboard appliance: start it, and administer it on the box')
@@ -26,6 +28,8 @@ auditCommands(program);
 configCommands(program);
 backupCommands(program);
 provisionCommands(program);
+versionCommands(program);
+labCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,7 +5,9 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { SwitchboardError } from '../errors.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { checkSipConfig } from '../../sip/config-check.js';
 import { parseNetworks, isLoopback } from '../http/address-allow.js';
+import { prepareChannels } from '../../gateway/config-check.js';
 
 export interface LoadOptions {
   /** Path of the YAML file; absent means embedded defaults. */
@@ -14,7 +16,7 @@ export interface LoadOptions {
 }
 
 /** Environment variables that override the file (documented in the README). */
-const ENV_OVERRIDES = ['SWITCHBOARD_DATA_DIR', 'SWITCHBOARD_LISTEN', 'SWITCHBOARD_LOG_LEVEL', 'SWITCHBOARD_ALLOW'] as const;
+const ENV_OVERRIDES = ['SWITCHBOARD_DATA_DIR', 'SWITCHBOARD_LISTEN', 'SWITCHBOARD_LOG_LEVEL', 'SWITCHBOARD_ALLOW', 'SWITCHBOARD_PUBLIC_LISTEN'] as const;
 
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
@@ -57,6 +59,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   if (env.SWITCHBOARD_DATA_DIR) raw.dataDir = env.SWITCHBOARD_DATA_DIR;
   if (env.SWITCHBOARD_LOG_LEVEL) section(raw, 'log').level = env.SWITCHBOARD_LOG_LEVEL;
   if (env.SWITCHBOARD_ALLOW) section(raw, 'listen').allow = env.SWITCHBOARD_ALLOW.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.SWITCHBOARD_PUBLIC_LISTEN !== undefined) section(raw, 'gateway').publicListen = env.SWITCHBOARD_PUBLIC_LISTEN || null;
   if (env.SWITCHBOARD_LISTEN) {
     const { host, port } = splitHostPort(env.SWITCHBOARD_LISTEN, 'SWITCHBOARD_LISTEN');
     Object.assign(section(raw, 'listen'), { host, port });
@@ -74,7 +77,9 @@ export function splitHostPort(value: string, key: string): { host: string; port:
 }
 
 export function validateConfig(raw: unknown, source: string): Config {
-  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw));
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  if (copy && typeof copy === 'object') prepareChannels(copy, source);
+  const withDefaults = Value.Default(ConfigSchema, copy);
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
@@ -84,6 +89,7 @@ export function validateConfig(raw: unknown, source: string): Config {
   }
   const config = withDefaults as Config;
   checkSemantics(config, source);
+  checkSipConfig(config, source);
   config.dataDir = path.resolve(config.dataDir);
   return config;
 }

@@ -1,4 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ExtensionsSchema, SipSchema, TrunksSchema } from '../../sip/config.js';
+import { ChannelsSchema, GatewaySchema } from '../../gateway/config.js';
 
 /*
  * The whole configuration, one schema. Every key has a default so an absent file
@@ -52,6 +54,11 @@ export const ConfigSchema = Type.Object(
     listen: ListenSchema,
     access: AccessSchema,
     log: LogSchema,
+    sip: SipSchema,
+    extensions: ExtensionsSchema,
+    trunks: TrunksSchema,
+    channels: ChannelsSchema,
+    gateway: GatewaySchema,
   },
   { additionalProperties: false },
 );

@@ -114,12 +114,29 @@ export class ConversationService implements ClientDependent {
     return this.store.write(() => this.openOrContinueInTxn(clientId, channelId, ctx));
   }
 
-  openOrContinueInTxn(clientId: string, channelId: string | null, ctx?: ActionContext): Conversation {
-    const client = this.clients.require(clientId);
+  /**
+   * `department` only routes a conversation this call opens; a continued one keeps its own.
+   * `client` is the live card when the caller has just read it in this transaction (saves a read
+   * per message on a busy channel).
+   */
+  openOrContinueInTxn(clientId: string, channelId: string | null, ctx?: ActionContext, opts?: { department?: string | null; client?: { id: string } }): Conversation {
+    const client = opts?.client?.id === clientId ? opts.client : this.clients.require(clientId);
     const id = this.db.get([OPEN, client.id, channelKey(checkChannel(channelId))]) as string | undefined;
     const current = id ? this.get(id) : undefined;
     if (current) return current;
-    return this.openInTxn({ clientId: client.id, channelId }, ctx ?? { actor: 'system', source: channelId ?? 'system' });
+    return this.openInTxn({ clientId: client.id, channelId, department: opts?.department ?? null }, ctx ?? { actor: 'system', source: channelId ?? 'system' });
+  }
+
+  /**
+   * Only inside store.write(): fields that are not routing or status (tags, response
+   * times). Status and client changes go through their own methods, which keep the indexes.
+   */
+  updateInTxn(id: string, patch: Partial<Pick<Conversation, 'tags' | 'firstResponseAt' | 'lastInboundAt' | 'lastOutboundAt'>> & Record<string, unknown>, current?: Conversation): Conversation {
+    // `current` only when the caller read it in this same transaction: nothing can have changed it since.
+    const cur = current?.id === id ? current : this.require(id);
+    const next = { ...cur, ...patch, id: cur.id, clientId: cur.clientId, status: cur.status } as Conversation;
+    this.db.putSync([REC, id], next);
+    return next;
   }
 
   /**
@@ -154,23 +171,27 @@ export class ConversationService implements ClientDependent {
     if (to.assignee === undefined && to.department === undefined) throw new SwitchboardError('SWB_ERR_VALIDATION', 'give an assignee, a department or both');
     const assignee = to.assignee === undefined ? undefined : checkAssignee(to.assignee);
     const department = to.department === undefined ? undefined : checkLabel(to.department, 'department');
-    return this.store.write(() => {
-      const cur = this.require(id);
-      const next: Conversation = { ...cur, assignee: assignee === undefined ? cur.assignee : assignee, department: department === undefined ? cur.department : department };
-      this.db.putSync([REC, id], next);
-      this.history.appendInTxn({
-        kind: 'assignment',
-        clientId: cur.clientId,
-        conversationId: cur.id,
-        channel: cur.channelId,
-        direction: 'internal',
-        actor: actorFromContext(ctx),
-        payload: { to: next.assignee, department: next.department, from: { assignee: cur.assignee, department: cur.department } },
-      });
-      // Audited as well as in the timeline: assignment decides who can read the conversation.
-      this.audit.append({ ...ctx, action: 'conversation.assign', target: `conversation:${cur.id}`, details: { assignee: next.assignee, department: next.department } });
-      return next;
+    return this.store.write(() => this.assignInTxn(id, { assignee, department }, ctx));
+  }
+
+  /** Only inside store.write(), with checked values (automatic assignment commits with the message that caused it). */
+  assignInTxn(id: string, to: { assignee?: string | null; department?: string | null }, ctx: ActionContext): Conversation {
+    const { assignee, department } = to;
+    const cur = this.require(id);
+    const next: Conversation = { ...cur, assignee: assignee === undefined ? cur.assignee : assignee, department: department === undefined ? cur.department : department };
+    this.db.putSync([REC, id], next);
+    this.history.appendInTxn({
+      kind: 'assignment',
+      clientId: cur.clientId,
+      conversationId: cur.id,
+      channel: cur.channelId,
+      direction: 'internal',
+      actor: actorFromContext(ctx),
+      payload: { to: next.assignee, department: next.department, from: { assignee: cur.assignee, department: cur.department } },
     });
+    // Audited as well as in the timeline: assignment decides who can read the conversation.
+    this.audit.append({ ...ctx, action: 'conversation.assign', target: `conversation:${cur.id}`, details: { assignee: next.assignee, department: next.department } });
+    return next;
   }
 
   async close(id: string, ctx: ActionContext, reason?: string): Promise<Conversation> {

@@ -25,6 +25,8 @@ export interface Attachment {
   bytes: number;
   name?: string;
   sha256?: string;
+  /** Set when the file was not stored (over the size limit, or the provider would not give it); file is then ''. */
+  refused?: 'too_large' | 'unavailable';
 }
 
 export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -35,6 +37,17 @@ export interface MessagePayload {
   /** The messenger's own id, so delivery receipts and edits can find the message again. */
   externalId: string | null;
   status: MessageStatus;
+  /** Messenger extras, each present only when the message carries it. */
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  contact?: { name: string; phone?: string };
+  /** The externalId of the message this one answers. */
+  replyTo?: string;
+  /** The externalId of the message this one is a new version of. */
+  editOf?: string;
+  /** Why a reply failed, as the provider said it (failed status only). */
+  error?: string;
+  /** Seconds from the oldest unanswered client message to this reply (outbound only). */
+  responseSeconds?: number;
 }
 
 export type CallOutcome = 'answered' | 'missed' | 'busy' | 'failed' | 'rejected' | 'voicemail';

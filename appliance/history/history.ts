@@ -15,6 +15,7 @@ import { DIRECTIONS, HISTORY_KINDS, type HistoryEvent, type NewHistoryEvent } fr
  * bump a shared counter, which would serialise every write on one hot record.
  */
 type HistoryKey = [clientId: string, atMillis: number, seq: number, nonce: number];
+export type HistoryPosition = [atMillis: number, seq: number, nonce: number];
 
 /** Strings sort after numbers in ordered-binary, so [clientId, END] is above every event of that client. */
 const END = '\uffff';
@@ -44,6 +45,26 @@ export class HistoryService {
     const [key, event] = this.build(input);
     this.db.putSync(key, event);
     return event;
+  }
+
+  /**
+   * Only inside store.write(): appendInTxn that also says where the event went, so a
+   * channel can find it again (delivery receipts). A position is [atMillis, seq, nonce]:
+   * a merge re-keys only the client part, so it stays valid under the surviving client.
+   */
+  appendPositionedInTxn(input: NewHistoryEvent): { event: HistoryEvent; position: HistoryPosition } {
+    const [key, event] = this.build(input);
+    this.db.putSync(key, event);
+    return { event, position: [key[1], key[2], key[3]] };
+  }
+
+  at(clientId: string, position: HistoryPosition): HistoryEvent | undefined {
+    return this.db.get([clientId, ...position]);
+  }
+
+  /** Only inside store.write(): a new version of an event in place (a message's delivery status). */
+  replaceInTxn(clientId: string, position: HistoryPosition, event: HistoryEvent): void {
+    this.db.putSync([clientId, ...position], event);
   }
 
   /**

@@ -67,6 +67,9 @@ export class Store {
         // never acknowledge data a power cut can take back (lmdb-js overlappingSync
         // would resolve at commit, before the flush).
         overlappingSync: false,
+        // Always a directory environment: lmdb-js would take a path with a dot in its
+        // last part ("backup-0.1.0") for a file name.
+        noSubdir: false,
         noSync: false,
         readOnly: opts.readOnly ?? false,
       });

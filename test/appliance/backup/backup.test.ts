@@ -107,7 +107,8 @@ t.test('restoring over a stopped store keeps the replaced one beside it', async 
   const dir = await tempDir(t);
   const env = { SWITCHBOARD_DATA_DIR: path.join(dir, 'data') };
   await runCli(['user', 'add', 'first', '--role', 'operator', '--password-stdin'], { env, stdin: STRONG_PASSWORD });
-  const bk = path.join(dir, 'bk');
+  // A dot in the name (a date, a version) must not turn the directory into a file name for LMDB.
+  const bk = path.join(dir, 'pre-upgrade-0.1.0');
   await runCli(['backup', bk], { env });
   await runCli(['user', 'add', 'later', '--role', 'operator', '--password-stdin'], { env, stdin: STRONG_PASSWORD });
   const r = await runCli(['restore', bk], { env });

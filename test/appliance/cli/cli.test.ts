@@ -94,3 +94,12 @@ t.test('beside a running appliance, the CLI adds an admin who then signs in over
   t.ok(actions.some((a) => /^token\.create cli:/.test(a)));
   t.equal(await stop(child), 0, 'SIGTERM stops it with exit 0');
 });
+
+t.test('version reports the release, its schema and, with --store, the store\'s', async (t) => {
+  const env = { SWITCHBOARD_DATA_DIR: await tempDir(t) };
+  const r = await runCli(['version', '--store', '--json'], { env });
+  t.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as { version: string; schema: number; storeSchema: number; node: string };
+  t.match(info, { version: /^\d+\.\d+\.\d+$/, node: /^v20\./ });
+  t.equal(info.storeSchema, info.schema);
+});

@@ -1,0 +1,66 @@
+import type { IdentityKind } from '../../appliance/clients/identity.js';
+import type { Attachment } from '../../appliance/history/events.js';
+import type { SendOutcome } from './provider-http.js';
+
+/** What the public listener hands a bridge: the bytes as received (signatures are over them), headers and query. */
+export interface WebhookRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | undefined>;
+  raw: Buffer;
+}
+
+export interface WebhookReply {
+  status: number;
+  /** A string is sent as text/plain (WhatsApp's challenge, VK's "ok"); an object as JSON. */
+  body: string | Record<string, unknown>;
+}
+
+/** One reply as the outbox holds it until the provider has it. */
+export interface OutboxItem {
+  id: string;
+  seq: number;
+  channelId: string;
+  conversationId: string;
+  clientId: string;
+  /** The recipient's handle on this channel: chat id, wa_id, peer id, visitor id. */
+  to: string;
+  text: string;
+  attachments: Attachment[];
+  eventId: string;
+  position: [number, number, number];
+  createdAt: string;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+}
+
+/**
+ * One messenger bridge: verify and normalize what arrives, send what the
+ * outbox hands it. Each bridge classifies its provider's answers into
+ * SendOutcome, so the outbox's retry policy is written once.
+ */
+export interface Bridge {
+  readonly id: string;
+  readonly type: 'telegram' | 'whatsapp' | 'vk' | 'webchat';
+  /** The identity kind senders of this channel are known by. */
+  readonly identityKind: IdentityKind;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): 'ok' | 'down';
+  webhook?(req: WebhookRequest): Promise<WebhookReply>;
+  send(item: OutboxItem, signal: AbortSignal): Promise<SendOutcome>;
+  /** Called once the outbox has committed `sent`: a bridge that pushes to a screen of ours does it here. */
+  committed?(item: OutboxItem): void;
+}
+
+/** What every bridge is built with. */
+export interface BridgeContext {
+  ingest: import('./ingest.js').Ingest;
+  attachments: import('./attachments.js').AttachmentStore;
+  store: import('../../appliance/store/store.js').Store;
+  logger: import('pino').Logger;
+  metrics: import('./metrics.js').GatewayMetrics;
+  /** Deadline of one provider request. */
+  timeoutMs: number;
+}

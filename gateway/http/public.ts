@@ -1,0 +1,78 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { SwitchboardError, isSwitchboardError } from '../../appliance/errors.js';
+import type { Bridge } from '../core/bridge.js';
+import type { GatewayMetrics } from '../core/metrics.js';
+
+export interface PublicOptions {
+  logger: Logger;
+  bodyLimit: number;
+  bridges: Map<string, Bridge>;
+  metrics: GatewayMetrics;
+  /** Bridges that serve more than webhooks here (the web chat widget and its WebSocket). */
+  extra: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+/**
+ * The public listener: the only socket meant to face the internet. A separate
+ * fastify instance, so nothing of the local API (sessions, clients, metrics)
+ * can be reached through it; it serves POST /webhooks/:channelId, the
+ * WhatsApp GET handshake on the same path, and the web chat widget. Bodies are
+ * kept as raw bytes: WhatsApp's signature is over exactly what was sent.
+ */
+export async function buildPublic(opts: PublicOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ listener: 'public' }) as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimit,
+    // Providers deliver thousands of webhooks; a line per request would drown the log. Refusals are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: at thousands of webhooks a second its creation (bindings,
+    // redaction) is a measurable share of the work; refusals log the channel and path themselves.
+    childLoggerFactory: (logger) => logger,
+    requestIdHeader: false,
+  });
+  app.removeAllContentTypeParsers();
+  // JSON is what providers send; it gets its own (faster) parser entry, anything else the catch-all.
+  const raw = (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, raw);
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    done();
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const fe = err as { code?: string; statusCode?: number };
+    let swb: SwitchboardError;
+    if (isSwitchboardError(err)) swb = err;
+    else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') swb = new SwitchboardError('SWB_ERR_PAYLOAD_TOO_LARGE');
+    else if (fe.statusCode && fe.statusCode < 500) swb = new SwitchboardError('SWB_ERR_BAD_REQUEST', (err as Error).message);
+    else swb = new SwitchboardError('SWB_ERR_INTERNAL');
+    if (swb.code === 'SWB_ERR_RATE_LIMITED') reply.header('retry-after', '1');
+    // A provider or the store failing is ours to fix and the provider's to redeliver: 503, never a 200.
+    const status = swb.code === 'SWB_ERR_PROVIDER_UNAVAILABLE' || swb.code === 'SWB_ERR_STORE_FULL' || swb.code === 'SWB_ERR_STORE_UNAVAILABLE' ? 503 : swb.status;
+    if (status >= 500) request.log.error({ err, path: request.routeOptions.url }, 'webhook failed');
+    else request.log.info({ code: swb.code, path: request.routeOptions.url }, 'webhook refused');
+    return reply.status(status).send(swb.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(new SwitchboardError('SWB_ERR_NOT_FOUND', `${request.method} ${request.url.split('?')[0]}`).toJSON()));
+
+  const hook = async (method: 'GET' | 'POST', request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    // No params schema: the id is only ever a map key, and an unknown one is a 404.
+    const { channelId } = request.params as { channelId: string };
+    const bridge = opts.bridges.get(channelId);
+    if (!bridge?.webhook) throw new SwitchboardError('SWB_ERR_NOT_FOUND', `no webhook channel ${channelId}`);
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const result = await bridge.webhook({ method, headers: request.headers, query: request.query as Record<string, string | undefined>, raw });
+    if (result.status === 401 || result.status === 403) {
+      opts.metrics.verificationFailures.inc({ channel: bridge.id });
+      request.log.warn({ channel: bridge.id, status: result.status }, 'webhook verification failed');
+    }
+    if (typeof result.body === 'string') reply.type('text/plain; charset=utf-8');
+    return reply.status(result.status).send(result.body);
+  };
+  app.post('/webhooks/:channelId', { config: { roles: 'public' } }, (req, reply) => hook('POST', req, reply));
+  app.get('/webhooks/:channelId', { config: { roles: 'public' } }, (req, reply) => hook('GET', req, reply));
+  for (const register of opts.extra) await register(app);
+  return app;
+}

@@ -1,0 +1,192 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { Key } from 'lmdb';
+import { SwitchboardError, isSwitchboardError } from '../../appliance/errors.js';
+import type { ClientService } from '../../appliance/clients/clients.js';
+import type { HistoryService } from '../../appliance/history/history.js';
+import type { WebchatChannelConfig } from '../config.js';
+import type { Bridge, BridgeContext, OutboxItem } from '../core/bridge.js';
+import type { ChannelInfo } from '../core/ingest.js';
+import type { SendOutcome } from '../core/provider-http.js';
+import { sameSecret } from '../core/secrets.js';
+import { widgetScript } from './widget.js';
+
+const HELLO_TIMEOUT_MS = 10_000;
+const MAX_FRAME = 16 * 1024;
+const WELCOME_MESSAGES = 100;
+
+interface Frame {
+  type?: string;
+  token?: string | null;
+  id?: string;
+  text?: string;
+}
+
+/**
+ * Web chat: the widget on the firm's site talks to this bridge over a WebSocket
+ * on the public listener. A visitor is known by a token the bridge signs
+ * (visitorId + HMAC with a per-channel key kept in the store), so the server
+ * keeps no row per page view and a visitor can only ever name themselves:
+ * a forged or foreign token is replaced by a fresh identity, never honoured.
+ */
+export class WebchatBridge implements Bridge {
+  readonly type = 'webchat' as const;
+  readonly identityKind = 'webchat' as const;
+  readonly id: string;
+  private readonly info: ChannelInfo;
+  private key: Buffer = Buffer.alloc(0);
+  private readonly sockets = new Map<string, Set<WebSocket>>();
+
+  constructor(
+    private readonly cfg: WebchatChannelConfig,
+    private readonly ctx: BridgeContext,
+    private readonly clients: ClientService,
+    private readonly history: HistoryService,
+  ) {
+    this.id = cfg.id;
+    this.info = { id: cfg.id, type: 'webchat', department: cfg.department ?? null };
+  }
+
+  async start(): Promise<void> {
+    const db = this.ctx.store.db<Buffer, Key>('channels');
+    this.key = await this.ctx.store.write(() => {
+      const have = db.get(['wc-key', this.id]);
+      if (have) return Buffer.from(have);
+      const fresh = randomBytes(32);
+      db.putSync(['wc-key', this.id], fresh);
+      return fresh;
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const set of this.sockets.values()) for (const ws of set) ws.close(1001, 'server stopping');
+    this.sockets.clear();
+  }
+
+  health(): 'ok' | 'down' {
+    return 'ok';
+  }
+
+  private sign(visitorId: string): string {
+    return createHmac('sha256', this.key).update(visitorId).digest('base64url');
+  }
+
+  private visitorOf(token: unknown): string | null {
+    if (typeof token !== 'string' || token.length > 200) return null;
+    const [visitorId, mac] = token.split('.');
+    if (!visitorId || !mac || !/^[0-9a-f-]{36}$/.test(visitorId)) return null;
+    return sameSecret(mac, this.sign(visitorId)) ? visitorId : null;
+  }
+
+  /**
+   * The outbox hands a reply here. It is the visitor's as soon as it is stored
+   * (shown at their next visit); the id is the outbox item's, so a resend after a
+   * crash carries the same id and the widget shows each id once.
+   */
+  async send(item: OutboxItem): Promise<SendOutcome> {
+    return { ok: true, externalId: item.id };
+  }
+
+  /** Pushed to open tabs only after `sent` is committed, so the widget's receipts always find the message. */
+  committed(item: OutboxItem): void {
+    const frame = JSON.stringify({ type: 'message', id: item.id, text: item.text, at: item.createdAt });
+    for (const ws of this.sockets.get(item.to) ?? []) if (ws.readyState === ws.OPEN) ws.send(frame);
+  }
+
+  /** The visitor's own messages on this channel, oldest first; replies not yet sent are pushed when they are. */
+  private transcript(visitorId: string): Array<{ id: string; direction: string; text: string; at: string }> {
+    const client = this.clients.findByIdentity('webchat', visitorId);
+    if (!client) return [];
+    const out = [];
+    for (const e of this.history.page(client.id, { limit: 200 }).items) {
+      if (e.kind !== 'message' || e.channel !== this.id || !e.payload.externalId) continue;
+      out.push({ id: e.direction === 'in' ? e.payload.externalId.slice(visitorId.length + 1) : e.payload.externalId, direction: e.direction ?? 'in', text: e.payload.text, at: e.at });
+      if (out.length === WELCOME_MESSAGES) break;
+    }
+    return out.reverse();
+  }
+
+  private connected(ws: WebSocket): void {
+    let visitorId: string | null = null;
+    const reply = (f: Record<string, unknown>): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(f));
+    };
+    const helloTimer = setTimeout(() => visitorId === null && ws.close(1008, 'hello expected'), HELLO_TIMEOUT_MS);
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      if (visitorId) this.sockets.get(visitorId)?.delete(ws);
+    });
+    ws.on('message', (data) => {
+      let f: Frame;
+      try {
+        f = JSON.parse(String(data)) as Frame;
+      } catch {
+        return reply({ type: 'error', code: 'SWB_ERR_BAD_REQUEST' });
+      }
+      if (f.type === 'hello' && visitorId === null) {
+        visitorId = this.visitorOf(f.token) ?? randomUUID();
+        const set = this.sockets.get(visitorId) ?? new Set();
+        set.add(ws);
+        this.sockets.set(visitorId, set);
+        return reply({ type: 'welcome', token: `${visitorId}.${this.sign(visitorId)}`, messages: this.transcript(visitorId) });
+      }
+      if (visitorId === null) return reply({ type: 'error', code: 'SWB_ERR_UNAUTHENTICATED' });
+      void this.frame(visitorId, f, reply);
+    });
+  }
+
+  private async frame(visitorId: string, f: Frame, reply: (f: Record<string, unknown>) => void): Promise<void> {
+    const id = typeof f.id === 'string' && /^[\w-]{1,64}$/.test(f.id) ? f.id : null;
+    if (!id) return reply({ type: 'error', code: 'SWB_ERR_VALIDATION' });
+    try {
+      if (f.type === 'message') {
+        if (typeof f.text !== 'string' || f.text.trim() === '' || f.text.length > 4096) return reply({ type: 'error', id, code: 'SWB_ERR_VALIDATION' });
+        await this.ctx.ingest.accept(this.info, [{ type: 'message', dedupeKey: `${visitorId}:${id}`, sender: { kind: 'webchat', value: visitorId, name: null }, text: f.text, files: [], externalId: `${visitorId}:${id}` }], { limitSenders: true });
+        return reply({ type: 'ack', id });
+      }
+      if (f.type === 'received' || f.type === 'seen') {
+        // Only a reply to this visitor can be marked by this visitor.
+        const ref = this.ctx.ingest.refOf(this.id, id);
+        const client = this.clients.findByIdentity('webchat', visitorId);
+        if (!ref || !client || (this.clients.get(ref.clientId)?.id ?? ref.clientId) !== client.id) return;
+        await this.ctx.ingest.accept(this.info, [{ type: 'status', externalId: id, status: f.type === 'seen' ? 'read' : 'delivered' }]);
+        return;
+      }
+      reply({ type: 'error', id, code: 'SWB_ERR_VALIDATION' });
+    } catch (err) {
+      reply({ type: 'error', id, code: isSwitchboardError(err) ? err.code : 'SWB_ERR_INTERNAL' });
+    }
+  }
+
+  /** The widget script and the WebSocket, on the public listener, for every web chat channel. */
+  static async register(app: FastifyInstance, bridges: WebchatBridge[]): Promise<void> {
+    if (bridges.length === 0) return;
+    const byId = new Map(bridges.map((b) => [b.id, b]));
+    const find = (request: FastifyRequest): WebchatBridge => {
+      const b = byId.get((request.params as { channelId: string }).channelId);
+      if (!b) throw new SwitchboardError('SWB_ERR_NOT_FOUND', 'no such web chat');
+      return b;
+    };
+    await app.register(websocket, { options: { maxPayload: MAX_FRAME } });
+    app.get('/webchat/:channelId/widget.js', { config: { roles: 'public' } }, async (request, reply) => {
+      const b = find(request);
+      return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(widgetScript(b.id, b.cfg.title));
+    });
+    app.get(
+      '/webchat/:channelId/ws',
+      {
+        config: { roles: 'public' },
+        websocket: true,
+        // Only the firm's own pages may open a chat: a browser always sends Origin on a WebSocket.
+        preValidation: async (request) => {
+          const b = find(request);
+          const origin = request.headers.origin;
+          if (b.cfg.allowedOrigins.length && (typeof origin !== 'string' || !b.cfg.allowedOrigins.includes(origin))) throw new SwitchboardError('SWB_ERR_FORBIDDEN', 'this page may not open the chat');
+        },
+      },
+      (socket, request) => find(request).connected(socket),
+    );
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The embeddable widget: one script tag on the firm's site,
+ *   <script src="https://PUBLIC/webchat/CHANNEL/widget.js" async></script>
+ * No framework and no innerHTML (every text is set with textContent, so a
+ * message can never inject markup). The visitor token lives in localStorage;
+ * unacknowledged messages are re-sent with the same id after a reconnect, and
+ * the server stores each id once.
+ */
+export function widgetScript(channelId: string, title: string): string {
+  return `(function () {
+  'use strict';
+  var CHANNEL = ${JSON.stringify(channelId)}, TITLE = ${JSON.stringify(title)};
+  var script = document.currentScript;
+  var base = new URL(script && script.src ? script.src : location.href);
+  var wsUrl = (base.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + base.host + '/webchat/' + CHANNEL + '/ws';
+  var KEY = 'swb-webchat-' + CHANNEL;
+  var shown = {}, pending = {}, ws = null, delay = 500;
+
+  var box = document.createElement('div');
+  box.id = 'swb-webchat';
+  box.setAttribute('style', 'position:fixed;right:16px;bottom:16px;width:300px;font:14px sans-serif;background:#fff;border:1px solid #ccc;border-radius:8px;box-shadow:0 2px 12px rgba(0,0,0,.2);z-index:2147483647');
+  var head = document.createElement('div');
+  head.textContent = TITLE;
+  head.setAttribute('style', 'padding:8px;background:#234;color:#fff;border-radius:8px 8px 0 0');
+  var list = document.createElement('div');
+  list.className = 'swb-messages';
+  list.setAttribute('style', 'height:240px;overflow-y:auto;padding:8px');
+  var form = document.createElement('form');
+  form.setAttribute('style', 'display:flex;border-top:1px solid #ddd');
+  var input = document.createElement('input');
+  input.name = 'text';
+  input.setAttribute('aria-label', 'Message');
+  input.setAttribute('style', 'flex:1;border:0;padding:8px');
+  var button = document.createElement('button');
+  button.type = 'submit';
+  button.textContent = 'Send';
+  form.appendChild(input);
+  form.appendChild(button);
+  box.appendChild(head);
+  box.appendChild(list);
+  box.appendChild(form);
+
+  function show(m) {
+    if (shown[m.id]) return;
+    shown[m.id] = true;
+    var p = document.createElement('div');
+    p.className = 'swb-message swb-' + m.direction;
+    p.dataset.id = m.id;
+    p.setAttribute('style', 'margin:4px 0;padding:6px 8px;border-radius:6px;' + (m.direction === 'in' ? 'background:#def;margin-left:40px' : 'background:#eee;margin-right:40px'));
+    p.textContent = m.text;
+    list.appendChild(p);
+    list.scrollTop = list.scrollHeight;
+    if (m.direction === 'out' && ws && ws.readyState === 1) ws.send(JSON.stringify({ type: 'seen', id: m.id }));
+  }
+  function send(m) {
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: 'message', id: m.id, text: m.text }));
+  }
+  function connect() {
+    ws = new WebSocket(wsUrl);
+    ws.onopen = function () {
+      delay = 500;
+      ws.send(JSON.stringify({ type: 'hello', token: localStorage.getItem(KEY) }));
+    };
+    ws.onmessage = function (e) {
+      var m = JSON.parse(e.data);
+      if (m.type === 'welcome') {
+        localStorage.setItem(KEY, m.token);
+        m.messages.forEach(show);
+        Object.keys(pending).forEach(function (id) { send(pending[id]); });
+      } else if (m.type === 'message') {
+        ws.send(JSON.stringify({ type: 'received', id: m.id }));
+        show({ id: m.id, direction: 'out', text: m.text });
+      } else if (m.type === 'ack') {
+        delete pending[m.id];
+      } else if (m.type === 'error' && m.id && pending[m.id]) {
+        setTimeout(function () { if (pending[m.id]) send(pending[m.id]); }, 1000);
+      }
+    };
+    ws.onclose = function () {
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 15000);
+    };
+  }
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    var m = { id: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()), direction: 'in', text: text };
+    pending[m.id] = m;
+    show(m);
+    send(m);
+  });
+  function mount() { document.body.appendChild(box); connect(); }
+  if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
+})();
+`;
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { Dialog, SipRequest, SipResponse } from '../drachtio/srf.js';
+import type { MediaSession } from './media.js';
+
+export type HangupBy = 'caller' | 'callee' | 'no-ack' | 'signalling-lost' | 'shutdown';
+
+export interface BridgeEnd {
+  by: HangupBy;
+  at: Date;
+}
+
+/**
+ * The answered call: two dialogs tied together. A BYE on one leg hangs up the
+ * other; a re-INVITE (hold, resume, a new codec) on one leg is offered to the
+ * other and its answer returned; a caller that never ACKs our 200 OK (RFC 3261
+ * §13.3.1.4: 64*T1) is hung up on both legs.
+ */
+export class Bridge {
+  readonly ended: Promise<BridgeEnd>;
+  private resolve!: (e: BridgeEnd) => void;
+  private done = false;
+  private ackTimer: NodeJS.Timeout | null;
+
+  constructor(
+    private readonly caller: Dialog,
+    private readonly callee: Dialog,
+    private readonly media: MediaSession,
+    ackTimeoutMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.ended = new Promise((r) => (this.resolve = r));
+    caller.on('destroy', () => this.end('caller', this.callee));
+    callee.on('destroy', () => this.end('callee', this.caller));
+    caller.on('modify', (req: SipRequest, res: SipResponse) => void this.reinvite('caller', req, res));
+    callee.on('modify', (req: SipRequest, res: SipResponse) => void this.reinvite('callee', req, res));
+    this.ackTimer = setTimeout(() => this.hangup('no-ack'), ackTimeoutMs);
+    caller.once('ack', () => {
+      if (this.ackTimer) clearTimeout(this.ackTimer);
+      this.ackTimer = null;
+    });
+  }
+
+  /** Ends the call from our side: BYE on both legs (a leg that never answers the BYE is dropped by drachtio's timer). */
+  hangup(by: HangupBy): void {
+    if (this.done) return;
+    this.finish(by);
+    for (const d of [this.caller, this.callee]) void d.destroy().catch((err: unknown) => this.logger.debug({ err }, 'BYE not sent'));
+  }
+
+  private end(by: 'caller' | 'callee', other: Dialog): void {
+    if (this.done) return;
+    this.finish(by);
+    void other.destroy().catch((err: unknown) => this.logger.debug({ err }, 'BYE to the other leg not sent'));
+  }
+
+  private finish(by: HangupBy): void {
+    this.done = true;
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.resolve({ by, at: new Date() });
+  }
+
+  private async reinvite(from: 'caller' | 'callee', req: SipRequest, res: SipResponse): Promise<void> {
+    const [here, there] = from === 'caller' ? [this.caller, this.callee] : [this.callee, this.caller];
+    try {
+      const offer = await this.media.reoffer(from, req.body);
+      const answer = await there.modify(offer);
+      const back = await this.media.reoffer(from === 'caller' ? 'callee' : 'caller', answer);
+      here.local.sdp = back;
+      res.send(200, { body: back, headers: { 'Content-Type': 'application/sdp', Contact: (here as unknown as { local: { contact: string } }).local.contact } });
+    } catch (err) {
+      // The other leg refused (488) or is gone: refuse the re-INVITE, the call goes on as it was (RFC 3261 §14.2).
+      const status = (err as { status?: number })?.status;
+      this.logger.info({ from, status }, 're-INVITE not accepted by the other leg');
+      if (!res.finalResponseSent) res.send(status && status >= 400 && status < 700 ? status : 488);
+    }
+  }
+}

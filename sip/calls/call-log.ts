@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '../../appliance/store/store.js';
+import type { ClientService } from '../../appliance/clients/clients.js';
+import type { HistoryService } from '../../appliance/history/history.js';
+import type { CallOutcome } from '../../appliance/history/events.js';
+import type { CallRecord } from './call-record.js';
+
+type Key = [startMillis: number, id: string];
+
+/** How far back start-up looks for calls a previous process left open. */
+const RECOVERY_WINDOW_MS = 7 * 24 * 3600 * 1000;
+const MAX_PAGE = 200;
+
+export interface CallEnd {
+  end: Date;
+  outcome: CallOutcome;
+  sipCause: number | null;
+  endReason: string;
+}
+
+/**
+ * The `calls` database and the history events written from it. Each call is
+ * written when it starts ringing, when it is answered and when it ends; the
+ * end, the client look-up and the history event are one transaction that
+ * first checks the record is not already ended, so a call is recorded once
+ * whatever happens (a BYE and a connection loss racing, a restart, a
+ * duplicate BYE). Writes of one call are chained so they commit in order.
+ */
+export class CallLog {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly keys = new Map<string, Key>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clients: ClientService,
+    private readonly history: HistoryService,
+    private readonly logger: Logger,
+  ) {}
+
+  private get db() {
+    return this.store.db<CallRecord, Key>('calls');
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  /** A ringing call; returns at once, the commit follows in order with the call's later writes. */
+  open(record: CallRecord): void {
+    const key: Key = [Date.parse(record.start), record.id];
+    this.keys.set(record.id, key);
+    this.chain(record.id, () => this.store.write(() => this.db.putSync(key, record)));
+  }
+
+  answered(id: string, at: Date, extension: string | null): void {
+    this.chain(id, () =>
+      this.store.write(() => {
+        const key = this.keys.get(id);
+        const cur = key && this.db.get(key);
+        if (!key || !cur || cur.state !== 'ringing') return;
+        this.db.putSync(key, { ...cur, state: 'answered', answer: at.toISOString(), extension: extension ?? cur.extension });
+      }),
+    );
+  }
+
+  /** Ends the call once: a second end for the same call is a no-op. Resolves once on disk. */
+  async finish(id: string, end: CallEnd): Promise<CallRecord | null> {
+    const done = this.chain(id, () => this.store.write(() => this.finishInTxn(this.keys.get(id), end)));
+    try {
+      return (await done) as CallRecord | null;
+    } finally {
+      // Later writes for this call (a late answered()) find no key and change nothing.
+      this.chains.delete(id);
+      this.keys.delete(id);
+    }
+  }
+
+  private finishInTxn(key: Key | undefined, end: CallEnd): CallRecord | null {
+    const cur = key && this.db.get(key);
+    if (!key || !cur || cur.state === 'ended') return null;
+    const answered = cur.answer !== null;
+    const endIso = end.end.toISOString();
+    const record: CallRecord = {
+      ...cur,
+      state: 'ended',
+      end: endIso,
+      durationSec: answered ? Math.max(0, Math.round((end.end.getTime() - Date.parse(cur.answer!)) / 1000)) : 0,
+      outcome: answered ? 'answered' : end.outcome,
+      sipCause: end.sipCause,
+      endReason: end.endReason,
+    };
+    const external = record.direction === 'in' ? record.from : record.direction === 'out' ? record.to : null;
+    if (external && external.startsWith('+')) {
+      const client = this.clients.resolveOrCreateInTxn('phone', external, null, { actor: 'system', source: 'sip' });
+      const event = this.history.appendInTxn({
+        kind: 'call',
+        clientId: client.id,
+        at: record.start,
+        channel: 'sip',
+        direction: record.direction,
+        actor: record.direction === 'in' ? { type: 'client', id: client.id } : null,
+        payload: {
+          from: record.from,
+          to: record.to,
+          extension: record.extension,
+          start: record.start,
+          answer: record.answer,
+          end: record.end,
+          durationSec: record.durationSec,
+          outcome: record.outcome!,
+          sipCause: record.sipCause,
+          callId: record.id,
+        },
+      });
+      record.clientId = client.id;
+      record.historyEventId = event.id;
+    }
+    this.db.putSync(key, record);
+    return record;
+  }
+
+  /**
+   * At start: calls a previous process left ringing or answered are ended now,
+   * with endReason 'interrupted' (the dialogs died with that process; the
+   * phones' later BYE finds no dialog and changes nothing).
+   */
+  async recover(now = new Date()): Promise<number> {
+    const open: Key[] = [];
+    for (const { key, value } of this.db.getRange({ start: [now.getTime() - RECOVERY_WINDOW_MS] })) {
+      if (value.state !== 'ended') open.push(key as Key);
+    }
+    if (open.length === 0) return 0;
+    await this.store.write(() => {
+      for (const key of open) this.finishInTxn(key, { end: now, outcome: 'failed', sipCause: null, endReason: 'interrupted' });
+    });
+    this.logger.warn({ calls: open.length }, 'ended calls left open by the previous run');
+    return open.length;
+  }
+
+  /** Newest first; `before` is the start time (ms) and id of the last item of the previous page. */
+  list(opts: { limit: number; before?: Key | null; direction?: string; extension?: string }): { items: CallRecord[]; next: string | null } {
+    const limit = Math.min(Math.max(1, opts.limit), MAX_PAGE);
+    const items: CallRecord[] = [];
+    let last: Key | null = null;
+    const start = opts.before ?? [Number.MAX_SAFE_INTEGER, ''];
+    for (const { key, value } of this.db.getRange({ start, reverse: true })) {
+      const k = key as Key;
+      if (opts.before && k[0] === opts.before[0] && k[1] === opts.before[1]) continue;
+      if (opts.direction && value.direction !== opts.direction) continue;
+      if (opts.extension && value.extension !== opts.extension) continue;
+      if (items.length === limit) return { items, next: last ? Buffer.from(JSON.stringify(last)).toString('base64url') : null };
+      items.push(value);
+      last = k;
+    }
+    return { items, next: null };
+  }
+
+  get(id: string): CallRecord | undefined {
+    const key = this.keys.get(id);
+    if (key) return this.db.get(key);
+    for (const { value } of this.db.getRange({ reverse: true })) if (value.id === id) return value;
+    return undefined;
+  }
+
+  /** Resolves when every pending write has committed (shutdown, tests). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private chain<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const guarded = next.catch((err: unknown) => {
+      this.logger.error({ err, call: id }, 'call record write failed');
+      return null;
+    });
+    this.chains.set(id, guarded);
+    return next;
+  }
+}

@@ -1,0 +1,63 @@
+import type { CallOutcome } from '../../appliance/history/events.js';
+
+export type CallDirection = 'in' | 'out' | 'internal';
+export type CallState = 'ringing' | 'answered' | 'ended';
+
+/**
+ * Where the media of a call goes and what was recorded of it. This issue
+ * leaves media end to end between the phones ('direct'); the media issue puts
+ * FreeSWITCH or Asterisk in the path (a MediaAnchor) and fills `recording`.
+ */
+export interface CallMedia {
+  anchor: 'direct' | 'freeswitch' | 'asterisk';
+  /** Whether the configuration asks for this call to be recorded (an extension with record: true). */
+  recordRequested: boolean;
+}
+
+export interface CallRecording {
+  file: string;
+  durationSec: number;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * One call, as GET /api/v1/calls shows it and as the client's history event
+ * summarises it. SIP dialog events are the authority for every time in it.
+ */
+export interface CallRecord {
+  id: string;
+  /** The caller's (A leg's) SIP Call-ID, for matching against phone and provider logs. */
+  sipCallId: string;
+  direction: CallDirection;
+  /** E.164 for an external party, the extension number for an internal one. */
+  from: string;
+  to: string;
+  /** The extension on our side: the caller for out, who answered (or was rung first) for in. */
+  extension: string | null;
+  trunk: string | null;
+  /** The client whose history holds the call: the external party's phone identity. Null for internal calls. */
+  clientId: string | null;
+  state: CallState;
+  start: string;
+  answer: string | null;
+  end: string | null;
+  durationSec: number;
+  outcome: CallOutcome | null;
+  /** The final SIP status that decided the outcome (486, 487, 408...), null when answered and ended normally. */
+  sipCause: number | null;
+  /** Who or what ended it: caller, callee, timeout, cancel, no-ack, signalling-lost, interrupted, shutdown. */
+  endReason: string | null;
+  media: CallMedia;
+  recording: CallRecording | null;
+  historyEventId: string | null;
+}
+
+/** A status that ended a call attempt, as the outcome a timeline shows. */
+export function outcomeOf(status: number | null, reason: string | null): CallOutcome {
+  if (status === null) return reason === 'timeout' || reason === 'cancel' ? 'missed' : 'failed';
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 487 || status === 408 || status === 480) return 'missed';
+  if (status === 403 || status === 603) return 'rejected';
+  return 'failed';
+}

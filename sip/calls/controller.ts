@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { SipRequest, SipResponse } from '../drachtio/srf.js';
+import type { RequestAuthenticator } from '../auth/request-auth.js';
+import type { SipConfig } from '../config.js';
+import { parseUri } from '../drachtio/srf.js';
+import { displayNameOf, userOf } from '../registrar/contact-header.js';
+import { dialledDigits, toE164 } from '../numbers.js';
+import type { CallRouter, Origin, Route } from './router.js';
+import type { TrunkMatcher } from './origin.js';
+import type { DestinationResolver } from './destinations.js';
+import type { CallRecord, CallDirection } from './call-record.js';
+import type { Destination } from './fork.js';
+import { CallAttempt, type AttemptDeps, type AttemptPlan } from './call-attempt.js';
+import { resolveSecretValue } from '../secrets.js';
+import { SwitchboardError } from '../../appliance/errors.js';
+
+/**
+ * New INVITEs (re-INVITEs and BYEs inside a dialog never get here: drachtio-srf
+ * hands those to the dialog). Decides who is calling and where the call goes,
+ * builds the call record and the B-leg headers, and hands over to a CallAttempt.
+ */
+export class CallController {
+  constructor(
+    private readonly cfg: SipConfig['calls'],
+    private readonly trunks: TrunkMatcher,
+    private readonly auth: RequestAuthenticator,
+    private readonly router: CallRouter,
+    private readonly destinations: DestinationResolver,
+    private readonly attemptDeps: AttemptDeps,
+    private readonly logger: Logger,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  async handle(req: SipRequest, res: SipResponse): Promise<void> {
+    try {
+      const origin = await this.origin(req, res);
+      if (!origin) return;
+      const dialled = dialledDigits(parseUri(req.uri)?.user);
+      const route = this.router.route(origin, dialled);
+      if (route.kind === 'reject' && origin.kind === 'extension') {
+        res.send(route.status, route.reason);
+        return;
+      }
+      const plan = this.plan(req, origin, route, dialled);
+      await new CallAttempt(this.attemptDeps, req, res, plan).run();
+    } catch (err) {
+      this.logger.error({ err }, 'INVITE handling failed');
+      if (!res.finalResponseSent) res.send(500);
+    }
+  }
+
+  private async origin(req: SipRequest, res: SipResponse): Promise<Origin | null> {
+    const trunk = this.trunks.match(req.source_address, req.source_port);
+    if (trunk) {
+      const raw = userOf(req.get('From')) ?? 'anonymous';
+      return { kind: 'trunk', trunk, callerRaw: raw, callerE164: toE164(raw, this.cfg) };
+    }
+    const result = await this.auth.check(req, res, 'From');
+    return result.outcome === 'ok' && result.extension ? { kind: 'extension', extension: result.extension } : null;
+  }
+
+  private plan(req: SipRequest, origin: Origin, route: Route, dialled: string): AttemptPlan {
+    const now = new Date().toISOString();
+    const base = (direction: CallDirection, from: string, to: string, extension: string | null, trunk: string | null, record: boolean): CallRecord => ({
+      id: this.attemptDeps.log.newId(),
+      sipCallId: req.get('Call-ID') ?? '',
+      direction,
+      from,
+      to,
+      extension,
+      trunk,
+      clientId: null,
+      state: 'ringing',
+      start: now,
+      answer: null,
+      end: null,
+      durationSec: 0,
+      outcome: null,
+      sipCause: null,
+      endReason: null,
+      media: { anchor: this.attemptDeps.media.name, recordRequested: record },
+      recording: null,
+      historyEventId: null,
+    });
+    const sdpHeaders = { 'Content-Type': 'application/sdp' };
+
+    if (origin.kind === 'trunk') {
+      const from = origin.callerE164 ?? origin.callerRaw;
+      const to = toE164(dialled, this.cfg) ?? dialled;
+      let dests: Destination[] = route.kind === 'extensions' ? this.destinations.forExtensions(route.extensions) : [];
+      // Nobody of the target is registered: ring the fallback rather than fail the caller.
+      const fallback = this.router.fallbackTarget ? this.router.target(this.router.fallbackTarget, 'in') : null;
+      if (dests.length === 0 && fallback) dests = this.destinations.forExtensions(fallback.extensions);
+      const single = route.kind === 'extensions' && route.extensions.length === 1 ? route.extensions[0]!.number : null;
+      const record = route.kind === 'extensions' && route.extensions.some((e) => e.record);
+      const name = displayNameOf(req.get('From'));
+      return {
+        record: base('in', from, to, single, origin.trunk.id, record),
+        destinations: dests,
+        headers: { ...sdpHeaders, From: `${name ? `"${name.replace(/"/g, '')}" ` : ''}<sip:${from}@localhost>` },
+      };
+    }
+
+    const caller = origin.extension;
+    if (route.kind === 'trunk') {
+      const trunk = route.trunk;
+      const plan: AttemptPlan = {
+        record: base('out', route.callerId, route.e164 ?? route.number, caller.number, trunk.id, caller.record),
+        destinations: [this.destinations.forTrunk(trunk, route.number)],
+        // Caller-id policy: the trunk's configured number, else the extension's own (router decides).
+        headers: { ...sdpHeaders, From: `<sip:${route.callerId}@localhost>` },
+      };
+      if (trunk.username && trunk.password) plan.auth = { username: trunk.username, password: resolveSecretValue(trunk.password, `trunks.${trunk.id}.password`, this.env) };
+      return plan;
+    }
+    if (route.kind !== 'extensions') throw new SwitchboardError('SWB_ERR_INTERNAL', `route ${route.kind} for an extension`);
+    const callee = route.extensions[0]!;
+    return {
+      record: base('internal', caller.number, callee.number, callee.number, null, caller.record || callee.record),
+      destinations: this.destinations.forExtensions(route.extensions),
+      headers: { ...sdpHeaders, From: `"${(caller.name || caller.number).replace(/"/g, '')}" <sip:${caller.number}@localhost>` },
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import type { CallRecord } from './call-record.js';
+
+/**
+ * The pluggable step between the two legs of a call that decides where media
+ * flows. The B2BUA asks it for the SDP to offer the callee, then for the SDP
+ * to answer the caller with, and tells it when the call ends.
+ *
+ * 'direct' (this issue) passes the SDP through: RTP flows phone to phone and
+ * the appliance sees signalling only. The media issue adds an anchor that
+ * allocates an endpoint on FreeSWITCH (ESL) or Asterisk (AMI), offers the
+ * callee that endpoint's SDP, bridges and, for calls whose media says
+ * recordRequested, starts a recording and reports it through onRecording.
+ */
+export interface MediaSession {
+  /** SDP for the INVITE to the callee, given the caller's offer. */
+  offerToCallee(callerSdp: string): Promise<string>;
+  /** SDP for the 200 OK to the caller, given the callee's answer. */
+  answerToCaller(calleeSdp: string): Promise<string>;
+  /** A re-INVITE (hold, resume, codec change) from one leg: the SDP to send the other leg. */
+  reoffer(fromLeg: 'caller' | 'callee', sdp: string): Promise<string>;
+  /** The call ended (answered or not): free what was allocated; a recording is reported here. */
+  release(): Promise<void>;
+}
+
+export interface MediaAnchor {
+  readonly name: CallRecord['media']['anchor'];
+  /** Whether media can be anchored now (the media server is connected); readiness reports it. */
+  ready(): boolean;
+  open(call: Pick<CallRecord, 'id' | 'direction' | 'media'>): Promise<MediaSession>;
+}
+
+const passThrough: MediaSession = {
+  offerToCallee: async (sdp) => sdp,
+  answerToCaller: async (sdp) => sdp,
+  reoffer: async (_leg, sdp) => sdp,
+  release: async () => {},
+};
+
+export class DirectMedia implements MediaAnchor {
+  readonly name = 'direct' as const;
+  ready(): boolean {
+    return true;
+  }
+  async open(): Promise<MediaSession> {
+    return passThrough;
+  }
+}

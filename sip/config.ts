@@ -1,0 +1,140 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The `sip:`, `extensions:` and `trunks:` configuration keys. `extensions` and
+ * `trunks` are a contract with the acceptance checks: their names and fields
+ * stay as the issue states them.
+ */
+const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'a port 1..65535' });
+
+/** A secret in the file, or a reference to one: {file: PATH} or {env: NAME}. */
+export const SecretValue = Type.Union(
+  [
+    Type.String({ minLength: 1 }),
+    Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    Type.Object({ env: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' }) }, { additionalProperties: false }),
+  ],
+  { description: 'a string, {file: PATH} or {env: NAME}' },
+);
+
+const Algorithm = Type.Union([Type.Literal('SHA-256'), Type.Literal('MD5')], { description: 'SHA-256 or MD5' });
+
+/** sipvicious, sipcli, VaxSIPUserAgent and friends: matched as substrings of User-Agent, case-insensitive. */
+export const DEFAULT_SCANNER_USER_AGENTS = ['friendly-scanner', 'sipvicious', 'sipcli', 'sip-cli', 'VaxSIPUserAgent', 'sipsak', 'SIPScan', 'iWar', 'sundayddr', 'pplsip', 'smap', 'Cisco-SIPScanner'];
+
+export const SipSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: 'true to connect to drachtio-server' }),
+    drachtio: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+        port: Type.Integer({ ...Port, default: 9022 }),
+        /** drachtio-server's own default, so a box with upstream's config connects; change both together. */
+        secret: Type.Union(SecretValue.anyOf, { default: 'cymru', description: SecretValue.description }),
+        tls: Type.Union(
+          [
+            Type.Null(),
+            Type.Object(
+              {
+                ca: Type.Optional(Type.String({ minLength: 1, description: 'a PEM file path' })),
+                cert: Type.Optional(Type.String({ minLength: 1, description: 'a PEM file path' })),
+                key: Type.Optional(Type.String({ minLength: 1, description: 'a PEM file path' })),
+                servername: Type.Optional(Type.String({ minLength: 1 })),
+                rejectUnauthorized: Type.Boolean({ default: true }),
+              },
+              { additionalProperties: false },
+            ),
+          ],
+          { default: null },
+        ),
+        reconnectMinMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 250 }),
+        reconnectMaxMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    realm: Type.String({ default: 'switchboard', minLength: 1, pattern: '^[^"\\\\\\r\\n]+$', description: 'a digest realm without quotes' }),
+    auth: Type.Object(
+      {
+        algorithms: Type.Array(Algorithm, { minItems: 1, maxItems: 2, uniqueItems: true, default: ['SHA-256', 'MD5'] }),
+        nonceTtlSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    registrar: Type.Object(
+      {
+        minExpires: Type.Integer({ minimum: 10, maximum: 3600, default: 60 }),
+        maxExpires: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+        defaultExpires: Type.Integer({ minimum: 10, maximum: 86_400, default: 600 }),
+        maxContacts: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    calls: Type.Object(
+      {
+        ringTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30 }),
+        /** RFC 3261 §13.3.1.4: 64*T1 = 32 s without an ACK ends the call. */
+        ackTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 64, default: 32 }),
+        /** Where an inbound call goes when its trunk's target has nobody registered: an extension or a department. */
+        fallback: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
+        /** The country code and national prefix that turn a trunk's national numbers into E.164. */
+        countryCode: Type.String({ pattern: '^[1-9][0-9]{0,2}$', default: '7' }),
+        nationalPrefix: Type.String({ pattern: '^[0-9]{0,2}$', default: '8' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    protection: Type.Object(
+      {
+        registerPerSecond: Type.Number({ minimum: 0.1, default: 10, description: 'REGISTERs per source address per second' }),
+        registerBurst: Type.Integer({ minimum: 1, default: 40 }),
+        invitePerSecond: Type.Number({ minimum: 0.1, default: 5, description: 'INVITEs per source address per second' }),
+        inviteBurst: Type.Integer({ minimum: 1, default: 20 }),
+        banAfterFailures: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+        failureWindowSeconds: Type.Integer({ minimum: 10, default: 600 }),
+        banSeconds: Type.Integer({ minimum: 10, default: 600 }),
+        scannerUserAgents: Type.Array(Type.String({ minLength: 2 }), { default: DEFAULT_SCANNER_USER_AGENTS }),
+        /** Addresses or CIDRs never rate-limited or banned (the trunk's hosts always are). */
+        trusted: Type.Array(Type.String(), { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ExtensionSchema = Type.Object(
+  {
+    number: Type.String({ pattern: '^[0-9]{2,8}$', description: 'an extension number of 2 to 8 digits' }),
+    password: SecretValue,
+    name: Type.String({ maxLength: 128, default: '' }),
+    department: Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })], { default: null }),
+    record: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+export const TrunkSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$', description: 'a short id: lower-case letters, digits, - and _' }),
+    host: Type.String({ minLength: 1, description: "the provider's IP address" }),
+    port: Type.Integer({ ...Port, default: 5060 }),
+    transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')], { default: 'udp' }),
+    username: Type.Optional(Type.String({ minLength: 1 })),
+    password: Type.Optional(SecretValue),
+    /** The extension number or the department that inbound calls ring. */
+    inbound: Type.String({ minLength: 1 }),
+    /** Dialled digits starting with this select the trunk; the prefix is stripped. */
+    prefix: Type.String({ pattern: '^[0-9*#]{1,4}$', description: 'a dial prefix of 1 to 4 digits' }),
+    /** The number presented to the provider on outbound calls; null keeps the extension's own. */
+    callerId: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
+    registerExpires: Type.Integer({ minimum: 60, maximum: 86_400, default: 600 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ExtensionsSchema = Type.Array(ExtensionSchema, { default: [] });
+export const TrunksSchema = Type.Array(TrunkSchema, { default: [] });
+
+export type SipConfig = Static<typeof SipSchema>;
+export type ExtensionConfig = Static<typeof ExtensionSchema>;
+export type TrunkConfig = Static<typeof TrunkSchema>;
+export type SecretValueConfig = Static<typeof SecretValue>;

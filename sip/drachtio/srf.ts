@@ -1,0 +1,105 @@
+import SrfLib from 'drachtio-srf';
+import type { EventEmitter } from 'node:events';
+
+/**
+ * The slice of drachtio-srf the appliance uses, typed here: the package's own
+ * declarations are partial (headers as plain strings, no cancel events on
+ * UAC requests), and a narrow interface keeps the rest of sip/ honest about
+ * what it depends on.
+ */
+
+export interface NameAddr {
+  name?: string;
+  uri: string;
+  params: Record<string, string | null>;
+}
+
+export interface ParsedUri {
+  scheme?: string;
+  user?: string;
+  host?: string;
+  port?: string | number;
+  params?: Record<string, string | null>;
+}
+
+export interface SipMessageLike {
+  get(name: string): string | undefined;
+  has(name: string): boolean;
+  getParsedHeader(name: string): unknown;
+  body: string;
+}
+
+export interface SipRequest extends SipMessageLike, EventEmitter {
+  method: string;
+  uri: string;
+  source_address: string;
+  source_port: number;
+  protocol: string;
+  stackDialogId?: string;
+  stackTxnId?: string;
+  callId?: string;
+  cancel(callback?: (err: unknown) => void): void;
+}
+
+export interface SipResponse extends EventEmitter {
+  status: number;
+  reason?: string;
+  finalResponseSent: boolean;
+  get(name: string): string | undefined;
+  has(name: string): boolean;
+  body?: string;
+  send(status: number, reason?: string | object, opts?: object, callback?: (err: unknown, msg: unknown) => void): void;
+}
+
+export interface Dialog extends EventEmitter {
+  id: string;
+  sip: { callId: string; localTag: string; remoteTag: string };
+  local: { uri: string; sdp: string };
+  remote: { uri: string; sdp: string };
+  connected: boolean;
+  destroy(opts?: { headers?: Record<string, string> }): Promise<unknown>;
+  modify(sdp: string): Promise<string>;
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SipResponse>;
+}
+
+export type Middleware = (req: SipRequest, res: SipResponse, next: (err?: unknown) => void) => void;
+
+export interface UacOptions {
+  headers?: Record<string, string>;
+  localSdp?: string;
+  proxy?: string;
+  auth?: { username: string; password: string };
+}
+
+export interface UacProgress {
+  cbRequest?: (err: unknown, req: SipRequest) => void;
+  cbProvisional?: (res: SipResponse) => void;
+}
+
+export interface Srf extends EventEmitter {
+  connect(opts: Record<string, unknown>): unknown;
+  disconnect(): void;
+  use(fn: Middleware): void;
+  use(method: string, fn: Middleware): void;
+  createUAS(req: SipRequest, res: SipResponse, opts: { localSdp: string; headers?: Record<string, string> }): Promise<Dialog>;
+  createUAC(uri: string, opts: UacOptions, progress?: UacProgress): Promise<Dialog>;
+  request(uri: string, opts: { method: string; headers?: Record<string, string>; body?: string; auth?: { username: string; password: string } }): Promise<SipRequest>;
+  readonly app: { client?: unknown };
+}
+
+export interface SipErrorLike {
+  status?: number;
+  reason?: string;
+}
+
+export function newSrf(): Srf {
+  return new SrfLib() as unknown as Srf;
+}
+
+export const parseUri = (uri: string): ParsedUri | undefined => (SrfLib as unknown as { parseUri(u: string): ParsedUri | undefined }).parseUri(uri);
+
+/** A final status from a drachtio-srf rejection (SipError), or null for other failures. */
+export function sipStatusOf(err: unknown): number | null {
+  const s = (err as SipErrorLike | null)?.status;
+  return typeof s === 'number' ? s : null;
+}

@@ -1,0 +1,111 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { isIP } from 'node:net';
+import { SwitchboardError } from '../../appliance/errors.js';
+import { contextOf } from '../../appliance/http/plugins/auth.js';
+import type { BindingStore } from '../registrar/bindings.js';
+import type { CallLog } from '../calls/call-log.js';
+import type { BanList } from '../protection/bans.js';
+import type { ExtensionDirectory } from '../registrar/directory.js';
+
+export interface SipRouteDeps {
+  bindings: BindingStore;
+  calls: CallLog;
+  bans: BanList;
+  directory: ExtensionDirectory;
+}
+
+const SUPERVISORS = ['admin', 'supervisor'] as const;
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') return [v[0] as number, v[1] as string];
+  } catch {
+    /* below */
+  }
+  throw new SwitchboardError('SWB_ERR_VALIDATION', 'cursor is not one this server issued');
+}
+
+/** Registrations, calls and SIP bans on the local API. Paths and fields are a contract (issue 5). */
+export function sipRoutes(deps: SipRouteDeps): (app: FastifyInstance) => Promise<void> {
+  async function routes(app: FastifyInstance): Promise<void> {
+    app.get('/api/v1/registrations', { config: { roles: SUPERVISORS } }, async () => {
+      const now = Date.now();
+      return {
+        items: deps.bindings.all().map((b) => ({
+          extension: b.extension,
+          contact: b.contact,
+          expires: new Date(b.expiresAt).toISOString(),
+          expiresIn: Math.max(0, Math.round((b.expiresAt - now) / 1000)),
+          userAgent: b.userAgent,
+          received: b.received,
+          registeredAt: new Date(b.registeredAt).toISOString(),
+        })),
+      };
+    });
+
+    app.get(
+      '/api/v1/calls',
+      {
+        config: { roles: SUPERVISORS },
+        schema: {
+          querystring: Type.Object(
+            {
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+              cursor: Type.Optional(Type.String({ maxLength: 512 })),
+              direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out'), Type.Literal('internal')])),
+              extension: Type.Optional(Type.String({ pattern: '^[0-9]{2,8}$' })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const q = request.query as { limit?: number; cursor?: string; direction?: string; extension?: string };
+        const page = deps.calls.list({
+          limit: q.limit ?? 50,
+          before: q.cursor ? decodeCursor(q.cursor) : null,
+          ...(q.direction ? { direction: q.direction } : {}),
+          ...(q.extension ? { extension: q.extension } : {}),
+        });
+        return {
+          items: page.items.map((c) => ({
+            id: c.id,
+            direction: c.direction,
+            from: c.from,
+            to: c.to,
+            extension: c.extension,
+            trunk: c.trunk,
+            clientId: c.clientId,
+            state: c.state,
+            start: c.start,
+            answer: c.answer,
+            end: c.end,
+            durationSec: c.durationSec,
+            outcome: c.outcome,
+            sipCause: c.sipCause,
+            endReason: c.endReason,
+            recording: c.recording,
+          })),
+          next: page.next,
+        };
+      },
+    );
+
+    app.get('/api/v1/sip/bans', { config: { roles: ['admin'] } }, async () => ({ items: deps.bans.list() }));
+
+    app.delete(
+      '/api/v1/sip/bans/:address',
+      { config: { roles: ['admin'] }, schema: { params: Type.Object({ address: Type.String({ minLength: 2, maxLength: 64 }) }) } },
+      async (request, reply) => {
+        const { address } = request.params as { address: string };
+        if (!isIP(address)) throw new SwitchboardError('SWB_ERR_VALIDATION', `${address} is not an IP address`, { field: 'address' });
+        await deps.bans.lift(address, contextOf(request));
+        return reply.status(204).send();
+      },
+    );
+  }
+  return fp(routes, { name: 'swb-routes-sip', dependencies: ['swb-auth'], encapsulate: true });
+}

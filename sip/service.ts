@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../appliance/config/schema.js';
+import type { Store } from '../appliance/store/store.js';
+import type { AuditLog } from '../appliance/audit/audit-log.js';
+import type { ClientService } from '../appliance/clients/clients.js';
+import type { HistoryService } from '../appliance/history/history.js';
+import type { Metrics } from '../appliance/metrics/metrics.js';
+import { newSrf, type Srf, type SipRequest, type SipResponse } from './drachtio/srf.js';
+import { DrachtioConnection } from './drachtio/connection.js';
+import { installParseGuard } from './drachtio/parse-guard.js';
+import { SipMetrics } from './metrics.js';
+import { DigestAuthenticator } from './auth/digest.js';
+import { RequestAuthenticator } from './auth/request-auth.js';
+import { ExtensionDirectory } from './registrar/directory.js';
+import { BindingStore } from './registrar/bindings.js';
+import { Registrar } from './registrar/registrar.js';
+import { BanList } from './protection/bans.js';
+import { ProtectionGuard } from './protection/guard.js';
+import { CallLog } from './calls/call-log.js';
+import { CallRouter } from './calls/router.js';
+import { TrunkMatcher } from './calls/origin.js';
+import { DestinationResolver } from './calls/destinations.js';
+import { ActiveCalls } from './calls/active-calls.js';
+import { CallController } from './calls/controller.js';
+import { DirectMedia, type MediaAnchor } from './calls/media.js';
+import { TrunkRegistrations } from './trunks/trunk-registration.js';
+import { resolveSecretValue } from './secrets.js';
+import { checkSipConfig } from './config-check.js';
+import { sipRoutes } from './http/routes.js';
+
+export interface SipDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  audit: AuditLog;
+  clients: ClientService;
+  history: HistoryService;
+  metrics: Metrics;
+  readiness: Map<string, () => 'ok' | 'down'>;
+  env?: NodeJS.ProcessEnv;
+  /** The media issue passes FreeSWITCH or Asterisk here; default: media flows phone to phone. */
+  media?: MediaAnchor;
+}
+
+/**
+ * Telephony: the composition of sip/. Builds each piece with what it needs,
+ * wires them onto one drachtio-srf instance, and exposes what the rest of the
+ * appliance uses (routes, readiness, start/stop). No SIP logic lives here.
+ */
+export class SipService {
+  readonly srf: Srf;
+  readonly connection: DrachtioConnection;
+  readonly directory: ExtensionDirectory;
+  readonly bindings: BindingStore;
+  readonly bans: BanList;
+  readonly calls: CallLog;
+  readonly active = new ActiveCalls();
+  readonly registrar: Registrar;
+  readonly controller: CallController;
+  readonly guard: ProtectionGuard;
+  readonly trunkRegistrations: TrunkRegistrations;
+  readonly sipMetrics: SipMetrics;
+  readonly routes: (app: FastifyInstance) => Promise<void>;
+  private sweeper: NodeJS.Timeout | null = null;
+  private everConnected = false;
+
+  constructor(private readonly deps: SipDeps) {
+    const { config, logger: parent, store } = deps;
+    const env = deps.env ?? process.env;
+    const sip = config.sip;
+    checkSipConfig(config, 'configuration');
+    const logger = parent.child({ module: 'sip' });
+    this.directory = new ExtensionDirectory(store, config.extensions, env);
+    this.bindings = new BindingStore(store);
+    this.bans = new BanList(store, deps.audit, sip.protection);
+    this.calls = new CallLog(store, deps.clients, deps.history, logger);
+    this.sipMetrics = new SipMetrics(deps.metrics.registry, {
+      contacts: () => this.bindings.countLive(),
+      bans: () => this.bans.list().length,
+      activeCalls: () => this.active.size,
+    });
+    this.bans.onBan = (ban) => this.sipMetrics.bans.inc({ reason: ban.reason });
+
+    installParseGuard((method) => this.sipMetrics.refused.inc({ method: /^[A-Z]{3,9}$/.test(method) ? method : 'other', reason: 'unparsable' }));
+    this.srf = newSrf();
+    this.connection = new DrachtioConnection(
+      this.srf,
+      { host: sip.drachtio.host, port: sip.drachtio.port, secret: resolveSecretValue(sip.drachtio.secret, 'sip.drachtio.secret', env), ...this.tlsOptions(), backoff: { minMs: sip.drachtio.reconnectMinMs, maxMs: sip.drachtio.reconnectMaxMs } },
+      logger,
+    );
+    const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, nonceTtlSeconds: sip.auth.nonceTtlSeconds });
+    const auth = new RequestAuthenticator(digest, this.directory, this.bans, logger);
+    const trunks = new TrunkMatcher(config.trunks);
+    this.guard = new ProtectionGuard(sip.protection, trunks.addresses(), this.bans, this.sipMetrics, logger);
+    this.registrar = new Registrar(sip.registrar, auth, this.bindings, this.sipMetrics, logger);
+    const router = new CallRouter(this.directory, config.trunks, sip.calls.fallback, sip.calls);
+    this.controller = new CallController(
+      sip.calls,
+      trunks,
+      auth,
+      router,
+      new DestinationResolver(this.bindings),
+      { srf: this.srf, log: this.calls, media: deps.media ?? new DirectMedia(), active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000 },
+      logger,
+      env,
+    );
+    this.trunkRegistrations = new TrunkRegistrations(this.srf, config.trunks, logger, env);
+    this.wire(logger);
+    this.routes = sipRoutes({ bindings: this.bindings, calls: this.calls, bans: this.bans, directory: this.directory });
+  }
+
+  private wire(logger: Logger): void {
+    const srf = this.srf;
+    srf.use(this.guard.middleware());
+    srf.use('register', (req, res) => void this.registrar.handle(req, res));
+    srf.use('invite', (req, res) => void this.controller.handle(req, res));
+    // Phones probe with OPTIONS as a keep-alive (and scanners as a ping): a plain 200.
+    srf.use('options', (_req, res) => res.send(200, { headers: { Allow: ALLOW } }));
+    // A BYE or CANCEL outside any dialog we know (after a restart, or a late retransmission).
+    srf.use('bye', (_req, res) => res.send(481));
+    srf.use((req: SipRequest, res: SipResponse) => {
+      if (req.method === 'ACK') return;
+      res.send(405, { headers: { Allow: ALLOW } });
+    });
+    this.connection.on('state', (s) => this.sipMetrics.connected.set(s === 'connected' ? 1 : 0));
+    this.connection.on('up', () => {
+      if (this.everConnected) this.sipMetrics.reconnects.inc();
+      this.everConnected = true;
+      this.trunkRegistrations.startAll();
+    });
+    this.connection.on('down', () => {
+      // The dialogs were on the lost connection: end each call now so its record is written once.
+      const n = this.active.hangupAll('signalling-lost');
+      if (n) logger.warn({ calls: n }, 'ended calls in progress after losing drachtio-server');
+    });
+  }
+
+  private tlsOptions(): { tls?: ConnectionOptions } {
+    const t = this.deps.config.sip.drachtio.tls;
+    if (!t) return {};
+    const read = (f: string | undefined): Buffer | undefined => (f ? readFileSync(f) : undefined);
+    const opts: ConnectionOptions = { rejectUnauthorized: t.rejectUnauthorized };
+    if (t.ca) opts.ca = read(t.ca);
+    if (t.cert) opts.cert = read(t.cert);
+    if (t.key) opts.key = read(t.key);
+    if (t.servername) opts.servername = t.servername;
+    return { tls: opts };
+  }
+
+  get enabled(): boolean {
+    return this.deps.config.sip.enabled;
+  }
+
+  /** Connects when SIP is enabled; ends calls left open by the previous run either way. */
+  async start(): Promise<void> {
+    await this.calls.recover();
+    if (!this.enabled) return;
+    this.deps.readiness.set('sip', () => (this.connection.connected ? 'ok' : 'down'));
+    this.connection.start();
+    this.sweeper = setInterval(() => {
+      void this.bindings.sweep().catch((err: unknown) => this.deps.logger.warn({ err }, 'binding sweep failed'));
+      void this.bans.sweep().catch((err: unknown) => this.deps.logger.warn({ err }, 'ban sweep failed'));
+    }, 60_000);
+    this.sweeper.unref();
+  }
+
+  /** Ends calls in progress (their records are written), then the connection. */
+  async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.trunkRegistrations.stopAll();
+    this.active.hangupAll('shutdown');
+    await new Promise((r) => setTimeout(r, this.active.size ? 200 : 0));
+    await this.calls.settle();
+    this.connection.close();
+  }
+}
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO';

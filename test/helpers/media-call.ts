@@ -1,0 +1,73 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../sip/drachtio/free-port.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const MEDIA_SIPP = path.join(ROOT, 'test', 'fixtures', 'media', 'sipp');
+/** Shipped by Debian's sip-tester: 7.05 s of G.711 A-law RTP. */
+export const PCAP = '/usr/share/sip-tester/g711a.pcap';
+
+export interface MediaCallResult {
+  code: number | null;
+  stdout: string;
+  errors: string;
+  messages: string;
+}
+
+export interface MediaCallOptions {
+  /** The media server's SIP port on 127.0.0.1. */
+  port: number;
+  /** The dialled destination (the dialplan entry: echo, record, park...). */
+  service: string;
+  holdMs: number;
+  calls?: number;
+  /** Calls per second, and how many at once (-l). */
+  rate?: number;
+  limit?: number;
+  timeoutSeconds?: number;
+}
+
+function sippBinary(): string {
+  const r = spawnSync('sh', ['-c', 'command -v sipp'], { encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(PCAP)) throw new Error('SIPp is missing: apt-get install sip-tester (scripts/install-test-deps.sh installs it)');
+  return r.stdout.trim();
+}
+
+/**
+ * SIPp calls a media server directly with RTP audio and hangs up after holdMs.
+ * `done` resolves when SIPp exits (code 0: every call passed), with its logs.
+ */
+export async function startMediaCall(o: MediaCallOptions): Promise<{ child: ChildProcess; done: Promise<MediaCallResult> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'swb-sipp-media-'));
+  const sipPort = await freePort();
+  const mediaPort = 2 * Math.floor((await freePort()) / 2);
+  const args = ['-sf', path.join(MEDIA_SIPP, 'call-plays-pcma-then-hangs-up.xml'), `127.0.0.1:${o.port}`, '-i', '127.0.0.1', '-p', String(sipPort)];
+  args.push('-mi', '127.0.0.1', '-mp', String(mediaPort), '-s', o.service, '-key', 'hold_ms', String(o.holdMs), '-m', String(o.calls ?? 1));
+  args.push('-timeout', `${o.timeoutSeconds ?? 60}s`, '-timeout_error', '-trace_err', '-trace_msg', '-nostdin', '-max_recv_loops', '1000');
+  if (o.rate) args.push('-r', String(o.rate));
+  if (o.limit) args.push('-l', String(o.limit));
+  const child = spawn(sippBinary(), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (stdout += b.toString()));
+  const done = (async () => {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const read = (suffix: string): string =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith(suffix))
+        .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+        .join('\n');
+    const result = { code, stdout, errors: read('_errors.log'), messages: read('_messages.log') };
+    rmSync(dir, { recursive: true, force: true });
+    return result;
+  })();
+  return { child, done };
+}
+
+export async function mediaCall(o: MediaCallOptions): Promise<MediaCallResult> {
+  return (await startMediaCall(o)).done;
+}
