@@ -2,9 +2,8 @@ import t, { type Test } from 'tap';
 import { startTestAsterisk, type TestAsterisk } from '../../helpers/asterisk.js';
 import { FaultProxy } from '../../helpers/fault-proxy.js';
 import { startMediaCall } from '../../helpers/media-call.js';
-import { collect, nextEvent, until } from '../../helpers/media-wait.js';
+import { settled, startObserved, until } from '../../helpers/media-wait.js';
 import { AsteriskBackend } from '../../../sip/media/asterisk/asterisk-backend.js';
-import type { ChannelAnswered, MediaCallView, RecordingResult } from '../../../sip/media/types.js';
 
 /**
  * The real Asterisk, the appliance's AMI link through a fault-injecting
@@ -24,30 +23,11 @@ async function rig(t: Test) {
     recordingsDir: ast.recordingsDir,
     recordOnAnswer: () => true,
   });
-  t.teardown(async () => {
-    await backend.close();
-    await proxy.close();
-  });
-  const seen = {
-    answered: collect<ChannelAnswered>(backend, 'answered'),
-    started: collect<{ file: string }>(backend, 'recording-started'),
-    stopped: collect<RecordingResult>(backend, 'recording-stopped'),
-    ended: collect<MediaCallView>(backend, 'call-ended'),
-    links: collect<string>(backend, 'link'),
-  };
-  backend.start();
-  await nextEvent(backend, 'link', 10_000, (s) => s === 'up');
+  const seen = await startObserved(t, backend, proxy);
   return { proxy, backend, seen };
 }
 
-type Rig = Awaited<ReturnType<typeof rig>>;
 
-/** Waits until the call is over and everything about it has been reported. */
-async function settled(r: Rig, calls = 1): Promise<void> {
-  await until(() => r.seen.stopped.length >= calls && r.seen.ended.length >= calls, 20_000, 'the recording and the call end to be reported');
-  await r.backend.tracker.idle();
-  await new Promise((res) => setTimeout(res, 300)); // room for a duplicate, should one come
-}
 
 t.test('an AMI drop in mid-call, back before the hangup: the recording is still reported once, whole', async (t) => {
   const r = await rig(t);
