@@ -13,7 +13,13 @@ import { markRunning } from './backup/liveness.js';
 import { auditConfigChange } from './config/change-audit.js';
 import { FIRST_ADMIN_HINT } from './http/routes/health.js';
 import { Gateway } from '../gateway/gateway.js';
-import { SipService } from '../sip/service.js';
+import { SipService, recordingsDirOf } from '../sip/service.js';
+import { createMediaBackend } from '../sip/media/create.js';
+import { MediaMetrics } from '../sip/media/metrics.js';
+import type { MediaBackend } from '../sip/media/types.js';
+import { resolveSecretValue } from '../sip/secrets.js';
+import { SwitchboardError } from './errors.js';
+import { mkdir } from 'node:fs/promises';
 
 export interface BuildOptions {
   config: Config;
@@ -37,6 +43,8 @@ export interface Appliance {
   gateway: Gateway;
   /** Telephony: registrar, calls and their records; connected to drachtio-server by listen() when sip.enabled. */
   sip: SipService;
+  /** The media server (media.backend), null for `none`; started by listen(). */
+  media: MediaBackend | null;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -62,9 +70,16 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   let http: FastifyInstance;
   let gateway: Gateway;
   let sip: SipService;
+  let media: MediaBackend | null = null;
   try {
     gateway = new Gateway({ config, logger, store, audit, access, clients, conversations, history, metrics, readiness });
-    sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness });
+    media = mediaBackendOf(config);
+    if (media) {
+      const m = media;
+      new MediaMetrics(metrics.registry, m);
+      readiness.set('media', () => m.readiness());
+    }
+    sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media });
     http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, extraRoutes: [gateway.routes, sip.routes] });
   } catch (err) {
     await store.close();
@@ -88,9 +103,15 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     readiness,
     gateway,
     sip,
+    media,
     async listen() {
       const address = await http.listen({ host: config.listen.host, port: config.listen.port });
       await gateway.start();
+      if (media) {
+        const m = media;
+        await mkdir(recordingsDirOf(config), { recursive: true, mode: 0o770 });
+        m.start();
+      }
       await sip.start();
       unmark = await markRunning(config.dataDir);
       if (access.users.countAdmins() === 0) logger.warn({ setup: FIRST_ADMIN_HINT }, 'no admin exists yet');
@@ -100,9 +121,31 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       clearInterval(sweep);
       await gateway.stop();
       await sip.stop();
+      // After the calls ended: the backend reports their recordings, and they are written before the store closes.
+      await media?.close();
+      await sip.settleRecordings();
       await http.close();
       await store.close();
       await unmark?.();
     },
   };
+}
+
+/** The `media:` section as a backend (null for `none`); recordings go to DATADIR/recordings. */
+function mediaBackendOf(config: Config): MediaBackend | null {
+  const m = config.media;
+  if (m.backend === 'none') return null;
+  if (m.backend === 'asterisk') {
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', 'media.backend: asterisk is not wired into calls yet; use freeswitch or none', { key: 'media.backend' });
+  }
+  const fs = m.freeswitch;
+  if (fs.esl.password === null) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', 'media.freeswitch.esl.password is required with media.backend: freeswitch', { key: 'media.freeswitch.esl.password' });
+  return createMediaBackend({
+    kind: 'freeswitch',
+    options: {
+      esl: { host: fs.esl.host, port: fs.esl.port, password: resolveSecretValue(fs.esl.password, 'media.freeswitch.esl.password'), reconnectMinMs: fs.esl.reconnectMinMs, reconnectMaxMs: fs.esl.reconnectMaxMs },
+      sip: fs.sip,
+      recordingsDir: recordingsDirOf(config),
+    },
+  });
 }

@@ -127,6 +127,8 @@ export const TrunkSchema = Type.Object(
     /** The number presented to the provider on outbound calls; null keeps the extension's own. */
     callerId: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
     registerExpires: Type.Integer({ minimum: 60, maximum: 86_400, default: 600 }),
+    /** Record every call over this trunk (as well as calls of extensions with record: true). */
+    record: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -30,6 +31,14 @@ import { TrunkRegistrations } from './trunks/trunk-registration.js';
 import { resolveSecretValue } from './secrets.js';
 import { checkSipConfig } from './config-check.js';
 import { sipRoutes } from './http/routes.js';
+import { FreeswitchMedia } from './calls/anchored-media.js';
+import { FreeswitchBackend } from './media/freeswitch/freeswitch-backend.js';
+import type { MediaBackend } from './media/types.js';
+
+/** Where recordings are written (by the media server) and read (by the API): DATADIR/recordings. */
+export function recordingsDirOf(config: Config): string {
+  return path.resolve(config.dataDir, 'recordings');
+}
 
 export interface SipDeps {
   config: Config;
@@ -41,8 +50,10 @@ export interface SipDeps {
   metrics: Metrics;
   readiness: Map<string, () => 'ok' | 'down'>;
   env?: NodeJS.ProcessEnv;
-  /** The media issue passes FreeSWITCH or Asterisk here; default: media flows phone to phone. */
+  /** An anchor to use as is (tests); default: built from mediaBackend, else media flows phone to phone. */
   media?: MediaAnchor;
+  /** The media server (createMediaBackend); calls whose policy says record are anchored and recorded on it. */
+  mediaBackend?: MediaBackend | null;
 }
 
 /**
@@ -65,6 +76,7 @@ export class SipService {
   readonly sipMetrics: SipMetrics;
   readonly routes: (app: FastifyInstance) => Promise<void>;
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly recordingWrites = new Set<Promise<void>>();
   private everConnected = false;
 
   constructor(private readonly deps: SipDeps) {
@@ -96,6 +108,21 @@ export class SipService {
     const trunks = new TrunkMatcher(config.trunks);
     this.guard = new ProtectionGuard(sip.protection, trunks.addresses(), this.bans, this.sipMetrics, logger);
     this.registrar = new Registrar(sip.registrar, auth, this.bindings, this.sipMetrics, logger);
+    const backend = deps.mediaBackend ?? null;
+    let media: MediaAnchor = deps.media ?? new DirectMedia();
+    if (!deps.media && backend instanceof FreeswitchBackend) {
+      media = new FreeswitchMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger });
+    } else if (!deps.media && backend) {
+      logger.warn({ backend: backend.name }, 'calls are not anchored on this media backend yet: they stay direct and unrecorded');
+    }
+    backend?.on('recording-stopped', (r) => {
+      const done = this.calls.recordingStopped(r).then(
+        () => undefined,
+        (err: unknown) => logger.error({ err, call: r.callId }, 'recording not written to the call record'),
+      );
+      this.recordingWrites.add(done);
+      void done.finally(() => this.recordingWrites.delete(done));
+    });
     const router = new CallRouter(this.directory, config.trunks, sip.calls.fallback, sip.calls);
     this.controller = new CallController(
       sip.calls,
@@ -103,13 +130,13 @@ export class SipService {
       auth,
       router,
       new DestinationResolver(this.bindings),
-      { srf: this.srf, log: this.calls, media: deps.media ?? new DirectMedia(), active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000 },
+      { srf: this.srf, log: this.calls, media, active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000 },
       logger,
       env,
     );
     this.trunkRegistrations = new TrunkRegistrations(this.srf, config.trunks, logger, env);
     this.wire(logger);
-    this.routes = sipRoutes({ bindings: this.bindings, calls: this.calls, bans: this.bans, directory: this.directory });
+    this.routes = sipRoutes({ bindings: this.bindings, calls: this.calls, bans: this.bans, directory: this.directory, audit: deps.audit, recordingsDir: recordingsDirOf(config) });
   }
 
   private wire(logger: Logger): void {
@@ -175,6 +202,11 @@ export class SipService {
     await new Promise((r) => setTimeout(r, this.active.size ? 200 : 0));
     await this.calls.settle();
     this.connection.close();
+  }
+
+  /** Resolves once every reported recording is in its call record and history (after the media backend closed). */
+  async settleRecordings(): Promise<void> {
+    while (this.recordingWrites.size) await Promise.all([...this.recordingWrites]);
   }
 }
 

@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'sip.ban',
   'sip.unban',
   'sip.extension.set',
+  'call.recording.fetch',
   'channel.block',
   'channel.unblock',
   'channel.provision',

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ExtensionsSchema, SipSchema, TrunksSchema } from '../../sip/config.js';
+import { ExtensionsSchema, SecretValue, SipSchema, TrunksSchema } from '../../sip/config.js';
 import { ChannelsSchema, GatewaySchema } from '../../gateway/config.js';
 
 /*
@@ -48,6 +48,35 @@ export const LogSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** The media server that anchors and records calls; `none` keeps media phone to phone (nothing recorded). */
+export const MediaSchema = Type.Object(
+  {
+    backend: Type.Union([Type.Literal('none'), Type.Literal('freeswitch'), Type.Literal('asterisk')], { default: 'none' }),
+    freeswitch: Type.Object(
+      {
+        esl: Type.Object(
+          {
+            host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+            port: Type.Integer({ ...Port, default: 8021 }),
+            password: Type.Union([SecretValue, Type.Null()], { default: null }),
+            reconnectMinMs: Type.Integer({ minimum: 10, default: 500 }),
+            reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        sip: Type.Object(
+          { host: Type.String({ minLength: 1, default: '127.0.0.1' }), port: Type.Integer({ ...Port, default: 5080 }) },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** A call that should be recorded while the media server is down: refuse it (503) or connect it unrecorded and flag the record. */
+    whenDown: Type.Union([Type.Literal('unrecorded'), Type.Literal('reject')], { default: 'unrecorded' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './var', minLength: 1, description: 'a directory path' }),
@@ -59,9 +88,11 @@ export const ConfigSchema = Type.Object(
     trunks: TrunksSchema,
     channels: ChannelsSchema,
     gateway: GatewaySchema,
+    media: MediaSchema,
   },
   { additionalProperties: false },
 );
 
 export type Config = Static<typeof ConfigSchema>;
+export type MediaConfig = Static<typeof MediaSchema>;
 export type AccessConfig = Static<typeof AccessSchema>;

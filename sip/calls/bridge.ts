@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Dialog, SipRequest, SipResponse } from '../drachtio/srf.js';
 import type { MediaSession } from './media.js';
 
-export type HangupBy = 'caller' | 'callee' | 'no-ack' | 'signalling-lost' | 'shutdown';
+export type HangupBy = 'caller' | 'callee' | 'no-ack' | 'signalling-lost' | 'shutdown' | 'media-lost';
 
 export interface BridgeEnd {
   by: HangupBy;

@@ -7,6 +7,7 @@ import type { MediaAnchor, MediaSession } from './media.js';
 import type { ActiveCalls } from './active-calls.js';
 import { Fork, type Destination } from './fork.js';
 import { Bridge, type HangupBy } from './bridge.js';
+import { SwitchboardError } from '../../appliance/errors.js';
 
 export interface AttemptDeps {
   srf: Srf;
@@ -64,9 +65,13 @@ export class CallAttempt {
     try {
       await this.ringAndBridge();
     } catch (err) {
-      deps.logger.error({ err, call: this.id }, 'call failed');
-      if (!this.res.finalResponseSent) this.res.send(500);
-      await this.end(new Date(), { status: 500, reason: 'error' });
+      // A call to be recorded while the media server is down, under whenDown: reject.
+      const unavailable = err instanceof SwitchboardError && err.code === 'SWB_ERR_MEDIA_UNAVAILABLE';
+      const status = unavailable ? 503 : 500;
+      if (unavailable) deps.logger.warn({ call: this.id, reason: err.message }, 'call refused: it must be recorded and the media server is down');
+      else deps.logger.error({ err, call: this.id }, 'call failed');
+      if (!this.res.finalResponseSent) this.res.send(status);
+      await this.end(new Date(), { status, reason: unavailable ? 'media-unavailable' : 'error' });
     } finally {
       deps.active.remove(this.id);
       await this.media?.release().catch((err: unknown) => deps.logger.warn({ err }, 'media release failed'));
@@ -80,6 +85,11 @@ export class CallAttempt {
       return this.end(new Date(), { status: 480, reason: 'unavailable' });
     }
     this.media = await deps.media.open(plan.record);
+    // The media server hung up its side (a recorded call): end the whole call rather than leave the phones in silence.
+    void this.media.lost?.then(() => {
+      deps.logger.warn({ call: this.id }, 'the media server ended the call');
+      this.hangup('media-lost');
+    });
     const offer = await this.media.offerToCallee(req.body);
     let ringing = false;
     this.fork = new Fork(

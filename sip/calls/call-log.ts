@@ -4,7 +4,8 @@ import type { Store } from '../../appliance/store/store.js';
 import type { ClientService } from '../../appliance/clients/clients.js';
 import type { HistoryService } from '../../appliance/history/history.js';
 import type { CallOutcome } from '../../appliance/history/events.js';
-import type { CallRecord } from './call-record.js';
+import type { RecordingResult } from '../media/types.js';
+import type { CallRecord, CallRecording } from './call-record.js';
 
 type Key = [startMillis: number, id: string];
 
@@ -115,9 +116,67 @@ export class CallLog {
       });
       record.clientId = client.id;
       record.historyEventId = event.id;
+      // A recording reported before the call's end (it stopped first): its history event goes in now.
+      if (record.recording && !record.recording.historyEventId) record.recording = this.recordingEvent(record, record.recording);
     }
     this.db.putSync(key, record);
     return record;
+  }
+
+  /** The recording was asked for and will not be made (media server down or refusing): flag the record. */
+  recordingUnavailable(id: string): void {
+    const apply = (key: Key | undefined): void => {
+      const cur = key && this.db.get(key);
+      if (!key || !cur || cur.recording) return;
+      this.db.putSync(key, { ...cur, recording: { status: 'unavailable', key: null, file: null, durationSec: 0, bytes: 0, sha256: null, historyEventId: null } });
+    };
+    if (this.keys.has(id)) void this.chain(id, () => this.store.write(() => apply(this.keys.get(id))));
+    else void this.store.write(() => apply(this.findKey(id))).catch((err: unknown) => this.logger.error({ err, call: id }, 'call record write failed'));
+  }
+
+  /**
+   * A recording closed (the media backend's recording-stopped): sets the call
+   * record's `recording` and appends a `recording` event (id: the backend's
+   * key) to the history of the call's client. A stop reported again for the
+   * same file (a replay after a reconnect) finds the key there and writes
+   * nothing.
+   */
+  async recordingStopped(r: RecordingResult): Promise<CallRecord | null> {
+    const id = r.callId;
+    if (!id) return null;
+    const pending = this.chains.get(id);
+    if (pending) await pending;
+    return this.store.write(() => {
+      const key = this.keys.get(id) ?? this.findKey(id);
+      const cur = key && this.db.get(key);
+      if (!key || !cur || cur.recording?.key === r.key) return null;
+      let recording: CallRecording = { status: r.status, key: r.key, file: r.file, durationSec: r.durationSec, bytes: r.bytes, sha256: r.sha256, historyEventId: null };
+      if (cur.clientId) recording = this.recordingEvent(cur, recording, r.stoppedAt);
+      const next = { ...cur, recording };
+      this.db.putSync(key, next);
+      return next;
+    });
+  }
+
+  /** Only inside store.write(): the `recording` history event of a call that has a client and a file. */
+  private recordingEvent(call: CallRecord, rec: CallRecording, at?: string): CallRecording {
+    if (!call.clientId || !rec.key || !rec.file || !rec.sha256) return rec;
+    const event = this.history.appendInTxn({
+      id: rec.key,
+      kind: 'recording',
+      clientId: call.clientId,
+      ...(at ? { at } : call.end ? { at: call.end } : {}),
+      channel: 'sip',
+      direction: call.direction,
+      actor: null,
+      payload: { callId: call.id, file: rec.file, durationSec: rec.durationSec, bytes: rec.bytes, sha256: rec.sha256 },
+    });
+    return { ...rec, historyEventId: event.id };
+  }
+
+  private findKey(id: string): Key | undefined {
+    for (const { key, value } of this.db.getRange({ reverse: true })) if (value.id === id) return key as Key;
+    return undefined;
   }
 
   /**

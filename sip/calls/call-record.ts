@@ -14,11 +14,22 @@ export interface CallMedia {
   recordRequested: boolean;
 }
 
+/**
+ * What became of the recording of a call whose policy asked for one:
+ * `unavailable` (the media server was down or refused; the call went on
+ * unrecorded), or the status of the closed file as the media backend
+ * reported it (ok, missing, truncated, empty).
+ */
 export interface CallRecording {
-  file: string;
+  status: 'unavailable' | 'ok' | 'missing' | 'truncated' | 'empty';
+  /** The backend's idempotency key of the file (null when unavailable): a replayed stop writes nothing twice. */
+  key: string | null;
+  file: string | null;
   durationSec: number;
   bytes: number;
-  sha256: string;
+  sha256: string | null;
+  /** The `recording` event in the client's history, when the call has a client. */
+  historyEventId: string | null;
 }
 
 /**
@@ -46,7 +57,7 @@ export interface CallRecord {
   outcome: CallOutcome | null;
   /** The final SIP status that decided the outcome (486, 487, 408...), null when answered and ended normally. */
   sipCause: number | null;
-  /** Who or what ended it: caller, callee, timeout, cancel, no-ack, signalling-lost, interrupted, shutdown. */
+  /** Who or what ended it: caller, callee, timeout, cancel, no-ack, signalling-lost, media-lost, media-unavailable, interrupted, shutdown. */
   endReason: string | null;
   media: CallMedia;
   recording: CallRecording | null;

@@ -78,7 +78,8 @@ export class CallController {
       outcome: null,
       sipCause: null,
       endReason: null,
-      media: { anchor: this.attemptDeps.media.name, recordRequested: record },
+      // Only calls to be recorded are anchored; the rest stay phone to phone whatever the backend.
+      media: { anchor: record ? this.attemptDeps.media.name : 'direct', recordRequested: record },
       recording: null,
       historyEventId: null,
     });
@@ -92,7 +93,7 @@ export class CallController {
       const fallback = this.router.fallbackTarget ? this.router.target(this.router.fallbackTarget, 'in') : null;
       if (dests.length === 0 && fallback) dests = this.destinations.forExtensions(fallback.extensions);
       const single = route.kind === 'extensions' && route.extensions.length === 1 ? route.extensions[0]!.number : null;
-      const record = route.kind === 'extensions' && route.extensions.some((e) => e.record);
+      const record = origin.trunk.record || (route.kind === 'extensions' && route.extensions.some((e) => e.record));
       const name = displayNameOf(req.get('From'));
       return {
         record: base('in', from, to, single, origin.trunk.id, record),
@@ -105,7 +106,7 @@ export class CallController {
     if (route.kind === 'trunk') {
       const trunk = route.trunk;
       const plan: AttemptPlan = {
-        record: base('out', route.callerId, route.e164 ?? route.number, caller.number, trunk.id, caller.record),
+        record: base('out', route.callerId, route.e164 ?? route.number, caller.number, trunk.id, caller.record || trunk.record),
         destinations: [this.destinations.forTrunk(trunk, route.number)],
         // Caller-id policy: the trunk's configured number, else the extension's own (router decides).
         headers: { ...sdpHeaders, From: `<sip:${route.callerId}@localhost>` },

@@ -20,6 +20,8 @@ export interface MediaSession {
   reoffer(fromLeg: 'caller' | 'callee', sdp: string): Promise<string>;
   /** The call ended (answered or not): free what was allocated; a recording is reported here. */
   release(): Promise<void>;
+  /** Resolves if the media server ends its side of the call (it hung up a leg): the B2BUA then ends the call. */
+  readonly lost?: Promise<void>;
 }
 
 export interface MediaAnchor {

@@ -2,6 +2,9 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { isIP } from 'node:net';
+import { open, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { AuditLog } from '../../appliance/audit/audit-log.js';
 import { SwitchboardError } from '../../appliance/errors.js';
 import { contextOf } from '../../appliance/http/plugins/auth.js';
 import type { BindingStore } from '../registrar/bindings.js';
@@ -14,6 +17,32 @@ export interface SipRouteDeps {
   calls: CallLog;
   bans: BanList;
   directory: ExtensionDirectory;
+  audit: AuditLog;
+  /** DATADIR/recordings: a recording is served only from under it. */
+  recordingsDir: string;
+}
+
+/**
+ * One `bytes=` range of a file of `size` bytes (RFC 9110 §14.1.2): [start, end]
+ * inclusive, 'unsatisfiable', or null to send the whole file (no Range, a
+ * malformed one, or several ranges, which a server may ignore).
+ */
+export function parseRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (!Number.isSafeInteger(suffix)) return null;
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return [Math.max(0, size - suffix), size - 1];
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return null;
+  if (m[2] !== '' && Number(m[2]) < start) return null;
+  if (start >= size) return 'unsatisfiable';
+  return [start, end];
 }
 
 const SUPERVISORS = ['admin', 'supervisor'] as const;
@@ -91,6 +120,45 @@ export function sipRoutes(deps: SipRouteDeps): (app: FastifyInstance) => Promise
           })),
           next: page.next,
         };
+      },
+    );
+
+    app.get(
+      '/api/v1/calls/:id/recording',
+      { config: { roles: SUPERVISORS }, schema: { params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }) } },
+      async (request, reply) => {
+        const { id } = request.params as { id: string };
+        const call = deps.calls.get(id);
+        const file = call?.recording?.file;
+        if (!call || !file) throw new SwitchboardError('SWB_ERR_NOT_FOUND', `call ${id} has no recording`);
+        // Only files under DATADIR/recordings, whatever a record says.
+        const root = await realpath(deps.recordingsDir).catch(() => null);
+        const real = await realpath(file).catch(() => null);
+        if (!root || !real || !real.startsWith(root + path.sep)) throw new SwitchboardError('SWB_ERR_NOT_FOUND', `the recording of call ${id} is not on disk`);
+        const handle = await open(real, 'r');
+        let size: number;
+        try {
+          size = (await handle.stat()).size;
+        } catch (err) {
+          await handle.close();
+          throw err;
+        }
+        const header = request.headers.range;
+        const range = parseRange(header, size);
+        await deps.audit.record({ ...contextOf(request), action: 'call.recording.fetch', target: `call:${id}`, details: { range: header ?? null } });
+        reply.header('Accept-Ranges', 'bytes').header('Content-Type', 'audio/wav').header('Cache-Control', 'no-store');
+        if (range === 'unsatisfiable') {
+          await handle.close();
+          return reply.status(416).header('Content-Range', `bytes */${size}`).send();
+        }
+        const [start, end] = range ?? [0, size - 1];
+        reply.header('Content-Length', String(Math.max(0, end - start + 1)));
+        if (range) reply.status(206).header('Content-Range', `bytes ${start}-${end}/${size}`);
+        if (size === 0) {
+          await handle.close();
+          return reply.send('');
+        }
+        return reply.send(handle.createReadStream({ start, end, autoClose: true }));
       },
     );
 

@@ -29,6 +29,12 @@ export interface MediaCallOptions {
   rate?: number;
   limit?: number;
   timeoutSeconds?: number;
+  /** A scenario in test/fixtures/media/sipp; default call-plays-pcma-then-hangs-up.xml. */
+  scenario?: string;
+  /** SIPp's own SIP port (a trunk's port, so the appliance takes it for the provider); default a free one. */
+  localPort?: number;
+  /** More -key values for the scenario. */
+  keys?: Record<string, string | number>;
 }
 
 function sippBinary(): string {
@@ -43,11 +49,12 @@ function sippBinary(): string {
  */
 export async function startMediaCall(o: MediaCallOptions): Promise<{ child: ChildProcess; done: Promise<MediaCallResult> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'swb-sipp-media-'));
-  const sipPort = await freePort();
+  const sipPort = o.localPort ?? (await freePort());
   const mediaPort = 2 * Math.floor((await freePort()) / 2);
-  const args = ['-sf', path.join(MEDIA_SIPP, 'call-plays-pcma-then-hangs-up.xml'), `127.0.0.1:${o.port}`, '-i', '127.0.0.1', '-p', String(sipPort)];
+  const args = ['-sf', path.join(MEDIA_SIPP, o.scenario ?? 'call-plays-pcma-then-hangs-up.xml'), `127.0.0.1:${o.port}`, '-i', '127.0.0.1', '-p', String(sipPort)];
   args.push('-mi', '127.0.0.1', '-mp', String(mediaPort), '-s', o.service, '-key', 'hold_ms', String(o.holdMs), '-m', String(o.calls ?? 1));
   args.push('-timeout', `${o.timeoutSeconds ?? 60}s`, '-timeout_error', '-trace_err', '-trace_msg', '-nostdin', '-max_recv_loops', '1000');
+  for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, String(v));
   if (o.rate) args.push('-r', String(o.rate));
   if (o.limit) args.push('-l', String(o.limit));
   const child = spawn(sippBinary(), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,194 @@
+import type { Logger } from 'pino';
+import { SwitchboardError } from '../../appliance/errors.js';
+import type { Dialog, Srf } from '../drachtio/srf.js';
+import type { FreeswitchBackend } from '../media/freeswitch/freeswitch-backend.js';
+import type { EslEvent } from '../media/freeswitch/esl-connection.js';
+import type { CallRecord } from './call-record.js';
+import type { MediaAnchor, MediaSession } from './media.js';
+
+/** What to do with a call that should be recorded while the media server is down. */
+export type WhenDown = 'reject' | 'unrecorded';
+
+export interface FreeswitchMediaDeps {
+  srf: Srf;
+  backend: FreeswitchBackend;
+  whenDown: WhenDown;
+  /** The call should have been recorded and will not be: flag its record. */
+  onUnavailable(callId: string): void;
+  logger: Logger;
+  /** How long to wait for FreeSWITCH to report the channel of an INVITE it answered. */
+  channelTimeoutMs?: number;
+}
+
+const passThrough: MediaSession = {
+  offerToCallee: async (sdp) => sdp,
+  answerToCaller: async (sdp) => sdp,
+  reoffer: async (_leg, sdp) => sdp,
+  release: async () => {},
+};
+
+/**
+ * Media anchored on FreeSWITCH for calls whose policy says record: the B2BUA
+ * INVITEs FreeSWITCH twice at backend.anchorTarget(callId) (destination
+ * `park`), once with the caller's offer (channel A, whose answer goes back to
+ * the caller) and once more (channel B, whose SDP is offered to the callee).
+ * When the callee answers, channel B is re-INVITEd with the callee's SDP, the
+ * two channels are bridged (uuid_bridge) and channel A is recorded
+ * (uuid_record, both directions mixed). Hanging up the two FreeSWITCH legs
+ * stops the recording; the backend reports it (recording-stopped).
+ *
+ * Calls not to be recorded stay direct (phone to phone). When FreeSWITCH is not
+ * connected, or refuses the INVITE, `whenDown` decides: `reject` fails the call
+ * with SWB_ERR_MEDIA_UNAVAILABLE (the caller gets 503), `unrecorded` connects
+ * it direct and flags the record.
+ */
+export class FreeswitchMedia implements MediaAnchor {
+  readonly name = 'freeswitch' as const;
+  /** SIP Call-ID of a leg we sent to FreeSWITCH -> its channel id (Unique-ID), from CHANNEL_CREATE / CHANNEL_ANSWER. */
+  private readonly channels = new Map<string, string>();
+  private readonly waiters = new Map<string, (uuid: string) => void>();
+
+  constructor(private readonly deps: FreeswitchMediaDeps) {
+    deps.backend.esl.on('event', (e: EslEvent) => this.onEvent(e));
+  }
+
+  ready(): boolean {
+    return this.deps.backend.readiness() === 'ok';
+  }
+
+  async open(call: Pick<CallRecord, 'id' | 'direction' | 'media'>): Promise<MediaSession> {
+    if (!call.media.recordRequested) return passThrough;
+    if (!this.ready()) return this.down(call.id, 'the media server is not connected');
+    return new AnchoredSession(this, this.deps, call.id);
+  }
+
+  /** The policy for a recorded call the media server cannot take. */
+  down(callId: string, why: string): MediaSession {
+    if (this.deps.whenDown === 'reject') throw new SwitchboardError('SWB_ERR_MEDIA_UNAVAILABLE', `call ${callId} should be recorded and ${why}`);
+    this.deps.logger.warn({ call: callId, why }, 'recorded call connected without recording');
+    this.deps.onUnavailable(callId);
+    return passThrough;
+  }
+
+  private onEvent(e: EslEvent): void {
+    const sipCallId = e.headers.variable_sip_call_id;
+    const uuid = e.headers['Unique-ID'];
+    if (!sipCallId || !uuid) return;
+    if (e.name === 'CHANNEL_HANGUP_COMPLETE') {
+      this.channels.delete(sipCallId);
+      return;
+    }
+    if (e.name !== 'CHANNEL_CREATE' && e.name !== 'CHANNEL_ANSWER') return;
+    const waiter = this.waiters.get(sipCallId);
+    if (waiter) {
+      this.waiters.delete(sipCallId);
+      waiter(uuid);
+      return;
+    }
+    this.channels.set(sipCallId, uuid);
+    // Bounded: entries nobody asked for (another application's calls) must not pile up.
+    if (this.channels.size > 1000) this.channels.delete(this.channels.keys().next().value as string);
+  }
+
+  /** The FreeSWITCH channel id of the leg whose SIP Call-ID is given. */
+  channelOf(sipCallId: string): Promise<string> {
+    const known = this.channels.get(sipCallId);
+    if (known) {
+      this.channels.delete(sipCallId);
+      return Promise.resolve(known);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(sipCallId);
+        reject(new SwitchboardError('SWB_ERR_MEDIA_TIMEOUT', `FreeSWITCH reported no channel for SIP call ${sipCallId}`));
+      }, this.deps.channelTimeoutMs ?? 5000);
+      this.waiters.set(sipCallId, (uuid) => {
+        clearTimeout(timer);
+        resolve(uuid);
+      });
+    });
+  }
+}
+
+class AnchoredSession implements MediaSession {
+  private a: Dialog | null = null;
+  private b: Dialog | null = null;
+  private uuidA = '';
+  private uuidB = '';
+  /** FreeSWITCH's SDP towards the caller (channel A) and towards the callee (channel B). */
+  private sdpA = '';
+  private sdpB = '';
+  private direct: MediaSession | null = null;
+  private bridged = false;
+  private released = false;
+  private markLost!: () => void;
+  readonly lost = new Promise<void>((resolve) => (this.markLost = resolve));
+
+  constructor(
+    private readonly anchor: FreeswitchMedia,
+    private readonly deps: FreeswitchMediaDeps,
+    private readonly callId: string,
+  ) {}
+
+  private async invite(sdp: string): Promise<Dialog> {
+    const target = this.deps.backend.anchorTarget(this.callId);
+    const leg = await this.deps.srf.createUAC(target.uri, { localSdp: sdp, headers: { ...target.headers, 'Content-Type': 'application/sdp' } });
+    // A BYE from FreeSWITCH (our own BYEs emit nothing): its side of the call is gone.
+    leg.on('destroy', () => {
+      if (!this.released) this.markLost();
+    });
+    return leg;
+  }
+
+  async offerToCallee(callerSdp: string): Promise<string> {
+    try {
+      this.a = await this.invite(callerSdp);
+      this.sdpA = this.a.remote.sdp;
+      // Channel B answers the same offer; its answer (FreeSWITCH's address, one codec) is a valid offer for the callee.
+      this.b = await this.invite(callerSdp);
+      this.sdpB = this.b.remote.sdp;
+      [this.uuidA, this.uuidB] = await Promise.all([this.anchor.channelOf(this.a.sip.callId), this.anchor.channelOf(this.b.sip.callId)]);
+      return this.sdpB;
+    } catch (err) {
+      this.deps.logger.warn({ err, call: this.callId }, 'anchoring on FreeSWITCH failed');
+      await this.release();
+      this.direct = this.anchor.down(this.callId, `FreeSWITCH did not take it (${(err as Error).message ?? err})`);
+      return this.direct.offerToCallee(callerSdp);
+    }
+  }
+
+  async answerToCaller(calleeSdp: string): Promise<string> {
+    if (this.direct) return this.direct.answerToCaller(calleeSdp);
+    if (!this.bridged) {
+      this.bridged = true;
+      this.sdpB = await this.b!.modify(calleeSdp);
+      await this.deps.backend.bridge(this.uuidA, this.uuidB);
+      try {
+        await this.deps.backend.startRecording(this.uuidA, this.callId);
+      } catch (err) {
+        // The call is connected through FreeSWITCH; only the recording is lost.
+        this.deps.logger.warn({ err, call: this.callId }, 'recording did not start');
+        this.deps.onUnavailable(this.callId);
+      }
+    }
+    return this.sdpA;
+  }
+
+  async reoffer(fromLeg: 'caller' | 'callee', sdp: string): Promise<string> {
+    if (this.direct) return this.direct.reoffer(fromLeg, sdp);
+    // Each phone negotiates with its own FreeSWITCH channel; the other phone keeps the SDP it has.
+    if (fromLeg === 'caller') {
+      this.sdpA = await this.a!.modify(sdp);
+      return this.sdpB;
+    }
+    this.sdpB = await this.b!.modify(sdp);
+    return this.sdpA;
+  }
+
+  async release(): Promise<void> {
+    this.released = true;
+    const legs = [this.a, this.b].filter((d): d is Dialog => d !== null);
+    this.a = this.b = null;
+    await Promise.all(legs.map((d) => d.destroy().catch((err: unknown) => this.deps.logger.debug({ err }, 'BYE to FreeSWITCH not sent'))));
+  }
+}
