@@ -2,6 +2,7 @@ import { storeBench } from './store.bench.js';
 import { loginBench } from './login.bench.js';
 import { gatewayBench } from './gateway.bench.js';
 import { lifecycleBench } from './lifecycle.bench.js';
+import { metricsBench } from './metrics.bench.js';
 import { mediaBench } from './media.bench.js';
 import { sipBench } from './sip.bench.js';
 import { printTable, type BenchRow } from './harness.js';
@@ -12,6 +13,7 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['login', loginBench],
   ['gateway', gatewayBench],
   ['lifecycle', lifecycleBench],
+  ['metrics', metricsBench],
   ['media', mediaBench],
   ['sip', sipBench],
 ];
