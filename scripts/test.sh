@@ -15,4 +15,15 @@ if [ -z "${SWB_BUNDLE_DIR:-}" ]; then
   rm -rf "$SWB_BUNDLE_DIR"
   BUNDLE_OUT="$SWB_BUNDLE_DIR" bash scripts/bundle.sh >/dev/null
 fi
-npx tap "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+npx tap "$@" | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# tap's own summary is "# { total: N, pass: P, fail: F }"; CI reads the plain form.
+summary=$(grep -E '^# \{ total: ' "$log" | tail -n 1)
+pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
+fail=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
+echo "tap: ${pass:-0} passed, ${fail:-0} failed"
+exit "$status"
