@@ -19,6 +19,12 @@ mkdir -p "$root/bin" "$root/systemd"
 cp -r dist package.json package-lock.json README.md "$root/"
 cp systemd/*.service "$root/systemd/" 2>/dev/null || true
 (cd "$root" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+# sd-notify is optional for development (npm start works without systemd's
+# headers), but a release without it could not tell systemd it is READY.
+if [ ! -f "$root/node_modules/sd-notify/build/Release/notify.node" ]; then
+  echo "bundle: the sd-notify addon did not build; install libsystemd-dev on the build machine" >&2
+  exit 1
+fi
 cp "$(node -p process.execPath)" "$root/bin/node"
 cat > "$root/bin/switchboard" <<'SH'
 #!/bin/sh
