@@ -136,7 +136,16 @@ function mediaBackendOf(config: Config): MediaBackend | null {
   const m = config.media;
   if (m.backend === 'none') return null;
   if (m.backend === 'asterisk') {
-    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', 'media.backend: asterisk is not wired into calls yet; use freeswitch or none', { key: 'media.backend' });
+    const ast = m.asterisk;
+    if (ast.ami.secret === null) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', 'media.asterisk.ami.secret is required with media.backend: asterisk', { key: 'media.asterisk.ami.secret' });
+    return createMediaBackend({
+      kind: 'asterisk',
+      options: {
+        ami: { host: ast.ami.host, port: ast.ami.port, username: ast.ami.username, secret: resolveSecretValue(ast.ami.secret, 'media.asterisk.ami.secret'), reconnectMinMs: ast.ami.reconnectMinMs, reconnectMaxMs: ast.ami.reconnectMaxMs },
+        sip: ast.sip,
+        recordingsDir: recordingsDirOf(config),
+      },
+    });
   }
   const fs = m.freeswitch;
   if (fs.esl.password === null) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', 'media.freeswitch.esl.password is required with media.backend: freeswitch', { key: 'media.freeswitch.esl.password' });

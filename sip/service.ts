@@ -33,7 +33,12 @@ import { checkSipConfig } from './config-check.js';
 import { sipRoutes } from './http/routes.js';
 import { FreeswitchMedia } from './calls/anchored-media.js';
 import { FreeswitchBackend } from './media/freeswitch/freeswitch-backend.js';
+import { AsteriskMedia } from './calls/asterisk-media.js';
+import { AsteriskBackend } from './media/asterisk/asterisk-backend.js';
 import type { MediaBackend } from './media/types.js';
+import { AnchoredMedia } from './calls/anchored-media.js';
+import { RecordingSpace } from './media/recording-space.js';
+import { RecordingRetention } from './media/retention.js';
 
 /** Where recordings are written (by the media server) and read (by the API): DATADIR/recordings. */
 export function recordingsDirOf(config: Config): string {
@@ -77,6 +82,8 @@ export class SipService {
   readonly routes: (app: FastifyInstance) => Promise<void>;
   private sweeper: NodeJS.Timeout | null = null;
   private readonly recordingWrites = new Set<Promise<void>>();
+  /** Deletes recordings past media.retentionDays (sip/media/retention.ts); started by start(). */
+  readonly retention: RecordingRetention;
   private everConnected = false;
 
   constructor(private readonly deps: SipDeps) {
@@ -112,9 +119,13 @@ export class SipService {
     let media: MediaAnchor = deps.media ?? new DirectMedia();
     if (!deps.media && backend instanceof FreeswitchBackend) {
       media = new FreeswitchMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger });
-    } else if (!deps.media && backend) {
-      logger.warn({ backend: backend.name }, 'calls are not anchored on this media backend yet: they stay direct and unrecorded');
+    } else if (!deps.media && backend instanceof AsteriskBackend) {
+      media = new AsteriskMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger });
     }
+    // Recordings disk full: calls to be recorded go direct, flagged disk-full (sip/media/recording-space.ts).
+    const space = new RecordingSpace({ recordingsDir: recordingsDirOf(config), minFreeMiB: config.media.minFreeMiB, registry: deps.metrics.registry, logger, onRefused: (id) => this.calls.recordingUnavailable(id, 'disk-full') });
+    if (media instanceof AnchoredMedia) media.deps.refuseRecording = (id) => space.refuse(id);
+    this.retention = new RecordingRetention({ store: deps.store, audit: deps.audit, logger, recordingsDir: recordingsDirOf(config), retentionDays: config.media.retentionDays });
     backend?.on('recording-stopped', (r) => {
       const done = this.calls.recordingStopped(r).then(
         () => undefined,
@@ -184,6 +195,7 @@ export class SipService {
   /** Connects when SIP is enabled; ends calls left open by the previous run either way. */
   async start(): Promise<void> {
     await this.calls.recover();
+    this.retention.start();
     if (!this.enabled) return;
     this.deps.readiness.set('sip', () => (this.connection.connected ? 'ok' : 'down'));
     this.connection.start();
@@ -197,6 +209,7 @@ export class SipService {
   /** Ends calls in progress (their records are written), then the connection. */
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.retention.stop();
     this.trunkRegistrations.stopAll();
     this.active.hangupAll('shutdown');
     await new Promise((r) => setTimeout(r, this.active.size ? 200 : 0));

@@ -3,22 +3,27 @@ import { SwitchboardError } from '../../appliance/errors.js';
 import type { Dialog, Srf } from '../drachtio/srf.js';
 import type { FreeswitchBackend } from '../media/freeswitch/freeswitch-backend.js';
 import type { EslEvent } from '../media/freeswitch/esl-connection.js';
+import type { MediaBackend } from '../media/types.js';
 import type { CallRecord } from './call-record.js';
 import type { MediaAnchor, MediaSession } from './media.js';
 
 /** What to do with a call that should be recorded while the media server is down. */
 export type WhenDown = 'reject' | 'unrecorded';
 
-export interface FreeswitchMediaDeps {
+export interface AnchoredMediaDeps<B extends MediaBackend = MediaBackend> {
   srf: Srf;
-  backend: FreeswitchBackend;
+  backend: B;
   whenDown: WhenDown;
   /** The call should have been recorded and will not be: flag its record. */
   onUnavailable(callId: string): void;
   logger: Logger;
-  /** How long to wait for FreeSWITCH to report the channel of an INVITE it answered. */
+  /** How long to wait for the media server to report the channel of an INVITE it answered. */
   channelTimeoutMs?: number;
+  /** Before anchoring a call to be recorded: true when it must not be recorded (recordings disk full, sip/media/recording-space.ts); it then goes direct. */
+  refuseRecording?: (callId: string) => boolean;
 }
+
+export type FreeswitchMediaDeps = AnchoredMediaDeps<FreeswitchBackend>;
 
 const passThrough: MediaSession = {
   offerToCallee: async (sdp) => sdp,
@@ -28,29 +33,33 @@ const passThrough: MediaSession = {
 };
 
 /**
- * Media anchored on FreeSWITCH for calls whose policy says record: the B2BUA
- * INVITEs FreeSWITCH twice at backend.anchorTarget(callId) (destination
- * `park`), once with the caller's offer (channel A, whose answer goes back to
- * the caller) and once more (channel B, whose SDP is offered to the callee).
- * When the callee answers, channel B is re-INVITEd with the callee's SDP, the
- * two channels are bridged (uuid_bridge) and channel A is recorded
- * (uuid_record, both directions mixed). Hanging up the two FreeSWITCH legs
- * stops the recording; the backend reports it (recording-stopped).
+ * Media anchored on a media server (FreeSWITCH or Asterisk) for calls whose
+ * policy says record: the B2BUA INVITEs the server twice at
+ * backend.anchorTarget(callId) (destination `park`), once with the caller's
+ * offer (channel A, whose answer goes back to the caller) and once more
+ * (channel B, whose SDP is offered to the callee). When the callee answers,
+ * channel B is re-INVITEd with the callee's SDP, the two channels are bridged
+ * (backend.bridge) and channel A is recorded (backend.startRecording, both
+ * directions mixed). Hanging up the two legs stops the recording; the backend
+ * reports it (recording-stopped).
  *
- * Calls not to be recorded stay direct (phone to phone). When FreeSWITCH is not
+ * Calls not to be recorded stay direct (phone to phone). When the server is not
  * connected, or refuses the INVITE, `whenDown` decides: `reject` fails the call
  * with SWB_ERR_MEDIA_UNAVAILABLE (the caller gets 503), `unrecorded` connects
  * it direct and flags the record.
+ *
+ * A subclass feeds the server's channel events into leg():
+ * the SIP Call-ID of each leg we sent it, and the server's channel id for it.
  */
-export class FreeswitchMedia implements MediaAnchor {
-  readonly name = 'freeswitch' as const;
-  /** SIP Call-ID of a leg we sent to FreeSWITCH -> its channel id (Unique-ID), from CHANNEL_CREATE / CHANNEL_ANSWER. */
+export abstract class AnchoredMedia<B extends MediaBackend = MediaBackend> implements MediaAnchor {
+  abstract readonly name: 'freeswitch' | 'asterisk';
+  /** The server's name in logs and errors. */
+  abstract readonly label: string;
+  /** SIP Call-ID of a leg we sent to the server -> its channel id. */
   private readonly channels = new Map<string, string>();
-  private readonly waiters = new Map<string, (uuid: string) => void>();
+  private readonly waiters = new Map<string, (id: string) => void>();
 
-  constructor(private readonly deps: FreeswitchMediaDeps) {
-    deps.backend.esl.on('event', (e: EslEvent) => this.onEvent(e));
-  }
+  constructor(readonly deps: AnchoredMediaDeps<B>) {}
 
   ready(): boolean {
     return this.deps.backend.readiness() === 'ok';
@@ -58,6 +67,7 @@ export class FreeswitchMedia implements MediaAnchor {
 
   async open(call: Pick<CallRecord, 'id' | 'direction' | 'media'>): Promise<MediaSession> {
     if (!call.media.recordRequested) return passThrough;
+    if (this.deps.refuseRecording?.(call.id)) return passThrough;
     if (!this.ready()) return this.down(call.id, 'the media server is not connected');
     return new AnchoredSession(this, this.deps, call.id);
   }
@@ -70,27 +80,25 @@ export class FreeswitchMedia implements MediaAnchor {
     return passThrough;
   }
 
-  private onEvent(e: EslEvent): void {
-    const sipCallId = e.headers.variable_sip_call_id;
-    const uuid = e.headers['Unique-ID'];
-    if (!sipCallId || !uuid) return;
-    if (e.name === 'CHANNEL_HANGUP_COMPLETE') {
+  /** A channel event of the server: the leg with this SIP Call-ID has this channel ('up'), or it is gone. */
+  protected leg(sipCallId: string | undefined, channelId: string | undefined, state: 'up' | 'gone' | null): void {
+    if (!sipCallId || !channelId || !state) return;
+    if (state === 'gone') {
       this.channels.delete(sipCallId);
       return;
     }
-    if (e.name !== 'CHANNEL_CREATE' && e.name !== 'CHANNEL_ANSWER') return;
     const waiter = this.waiters.get(sipCallId);
     if (waiter) {
       this.waiters.delete(sipCallId);
-      waiter(uuid);
+      waiter(channelId);
       return;
     }
-    this.channels.set(sipCallId, uuid);
+    this.channels.set(sipCallId, channelId);
     // Bounded: entries nobody asked for (another application's calls) must not pile up.
     if (this.channels.size > 1000) this.channels.delete(this.channels.keys().next().value as string);
   }
 
-  /** The FreeSWITCH channel id of the leg whose SIP Call-ID is given. */
+  /** The server's channel id of the leg whose SIP Call-ID is given. */
   channelOf(sipCallId: string): Promise<string> {
     const known = this.channels.get(sipCallId);
     if (known) {
@@ -100,13 +108,25 @@ export class FreeswitchMedia implements MediaAnchor {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(sipCallId);
-        reject(new SwitchboardError('SWB_ERR_MEDIA_TIMEOUT', `FreeSWITCH reported no channel for SIP call ${sipCallId}`));
+        reject(new SwitchboardError('SWB_ERR_MEDIA_TIMEOUT', `${this.label} reported no channel for SIP call ${sipCallId}`));
       }, this.deps.channelTimeoutMs ?? 5000);
-      this.waiters.set(sipCallId, (uuid) => {
+      this.waiters.set(sipCallId, (id) => {
         clearTimeout(timer);
-        resolve(uuid);
+        resolve(id);
       });
     });
+  }
+}
+
+/** FreeSWITCH: a leg's channel from ESL CHANNEL_CREATE / CHANNEL_ANSWER (variable_sip_call_id, Unique-ID); see AnchoredMedia. */
+export class FreeswitchMedia extends AnchoredMedia<FreeswitchBackend> {
+  readonly name = 'freeswitch' as const;
+  readonly label = 'FreeSWITCH';
+
+  constructor(deps: FreeswitchMediaDeps) {
+    super(deps);
+    const stateOf = (name: string) => (name === 'CHANNEL_HANGUP_COMPLETE' ? 'gone' : name === 'CHANNEL_CREATE' || name === 'CHANNEL_ANSWER' ? 'up' : null);
+    deps.backend.esl.on('event', (e: EslEvent) => this.leg(e.headers.variable_sip_call_id, e.headers['Unique-ID'], stateOf(e.name)));
   }
 }
 
@@ -115,7 +135,7 @@ class AnchoredSession implements MediaSession {
   private b: Dialog | null = null;
   private uuidA = '';
   private uuidB = '';
-  /** FreeSWITCH's SDP towards the caller (channel A) and towards the callee (channel B). */
+  /** The media server's SDP towards the caller (channel A) and towards the callee (channel B). */
   private sdpA = '';
   private sdpB = '';
   private direct: MediaSession | null = null;
@@ -125,15 +145,15 @@ class AnchoredSession implements MediaSession {
   readonly lost = new Promise<void>((resolve) => (this.markLost = resolve));
 
   constructor(
-    private readonly anchor: FreeswitchMedia,
-    private readonly deps: FreeswitchMediaDeps,
+    private readonly anchor: AnchoredMedia,
+    private readonly deps: AnchoredMediaDeps,
     private readonly callId: string,
   ) {}
 
   private async invite(sdp: string): Promise<Dialog> {
     const target = this.deps.backend.anchorTarget(this.callId);
     const leg = await this.deps.srf.createUAC(target.uri, { localSdp: sdp, headers: { ...target.headers, 'Content-Type': 'application/sdp' } });
-    // A BYE from FreeSWITCH (our own BYEs emit nothing): its side of the call is gone.
+    // A BYE from the media server (our own BYEs emit nothing): its side of the call is gone.
     leg.on('destroy', () => {
       if (!this.released) this.markLost();
     });
@@ -144,15 +164,15 @@ class AnchoredSession implements MediaSession {
     try {
       this.a = await this.invite(callerSdp);
       this.sdpA = this.a.remote.sdp;
-      // Channel B answers the same offer; its answer (FreeSWITCH's address, one codec) is a valid offer for the callee.
+      // Channel B answers the same offer; its answer (the server's address, one codec) is a valid offer for the callee.
       this.b = await this.invite(callerSdp);
       this.sdpB = this.b.remote.sdp;
       [this.uuidA, this.uuidB] = await Promise.all([this.anchor.channelOf(this.a.sip.callId), this.anchor.channelOf(this.b.sip.callId)]);
       return this.sdpB;
     } catch (err) {
-      this.deps.logger.warn({ err, call: this.callId }, 'anchoring on FreeSWITCH failed');
+      this.deps.logger.warn({ err, call: this.callId }, `anchoring on ${this.anchor.label} failed`);
       await this.release();
-      this.direct = this.anchor.down(this.callId, `FreeSWITCH did not take it (${(err as Error).message ?? err})`);
+      this.direct = this.anchor.down(this.callId, `${this.anchor.label} did not take it (${(err as Error).message ?? err})`);
       return this.direct.offerToCallee(callerSdp);
     }
   }
@@ -166,7 +186,7 @@ class AnchoredSession implements MediaSession {
       try {
         await this.deps.backend.startRecording(this.uuidA, this.callId);
       } catch (err) {
-        // The call is connected through FreeSWITCH; only the recording is lost.
+        // The call is connected through the media server; only the recording is lost.
         this.deps.logger.warn({ err, call: this.callId }, 'recording did not start');
         this.deps.onUnavailable(this.callId);
       }
@@ -176,7 +196,7 @@ class AnchoredSession implements MediaSession {
 
   async reoffer(fromLeg: 'caller' | 'callee', sdp: string): Promise<string> {
     if (this.direct) return this.direct.reoffer(fromLeg, sdp);
-    // Each phone negotiates with its own FreeSWITCH channel; the other phone keeps the SDP it has.
+    // Each phone negotiates with its own media server channel; the other phone keeps the SDP it has.
     if (fromLeg === 'caller') {
       this.sdpA = await this.a!.modify(sdp);
       return this.sdpB;
@@ -189,6 +209,6 @@ class AnchoredSession implements MediaSession {
     this.released = true;
     const legs = [this.a, this.b].filter((d): d is Dialog => d !== null);
     this.a = this.b = null;
-    await Promise.all(legs.map((d) => d.destroy().catch((err: unknown) => this.deps.logger.debug({ err }, 'BYE to FreeSWITCH not sent'))));
+    await Promise.all(legs.map((d) => d.destroy().catch((err: unknown) => this.deps.logger.debug({ err }, 'BYE to the media server not sent'))));
   }
 }

@@ -123,12 +123,12 @@ export class CallLog {
     return record;
   }
 
-  /** The recording was asked for and will not be made (media server down or refusing): flag the record. */
-  recordingUnavailable(id: string): void {
+  /** The recording was asked for and will not be made (media server down or refusing, or the disk full): flag the record. */
+  recordingUnavailable(id: string, status: 'unavailable' | 'disk-full' = 'unavailable'): void {
     const apply = (key: Key | undefined): void => {
       const cur = key && this.db.get(key);
       if (!key || !cur || cur.recording) return;
-      this.db.putSync(key, { ...cur, recording: { status: 'unavailable', key: null, file: null, durationSec: 0, bytes: 0, sha256: null, historyEventId: null } });
+      this.db.putSync(key, { ...cur, recording: { status, key: null, file: null, durationSec: 0, bytes: 0, sha256: null, historyEventId: null } });
     };
     if (this.keys.has(id)) void this.chain(id, () => this.store.write(() => apply(this.keys.get(id))));
     else void this.store.write(() => apply(this.findKey(id))).catch((err: unknown) => this.logger.error({ err, call: id }, 'call record write failed'));

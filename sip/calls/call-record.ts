@@ -17,11 +17,13 @@ export interface CallMedia {
 /**
  * What became of the recording of a call whose policy asked for one:
  * `unavailable` (the media server was down or refused; the call went on
- * unrecorded), or the status of the closed file as the media backend
- * reported it (ok, missing, truncated, empty).
+ * unrecorded), `disk-full` (too little free space under DATADIR/recordings:
+ * the call went on unrecorded), the status of the closed file as the media
+ * backend reported it (ok, missing, truncated, empty), or `deleted` (removed
+ * by retention, media.retentionDays).
  */
 export interface CallRecording {
-  status: 'unavailable' | 'ok' | 'missing' | 'truncated' | 'empty';
+  status: 'unavailable' | 'disk-full' | 'deleted' | 'ok' | 'missing' | 'truncated' | 'empty';
   /** The backend's idempotency key of the file (null when unavailable): a replayed stop writes nothing twice. */
   key: string | null;
   file: string | null;

@@ -35,6 +35,8 @@ export interface MediaCallOptions {
   localPort?: number;
   /** More -key values for the scenario. */
   keys?: Record<string, string | number>;
+  /** Digest credentials (-au/-ap), for a scenario calling as an extension. */
+  auth?: { user: string; password: string };
 }
 
 function sippBinary(): string {
@@ -55,6 +57,7 @@ export async function startMediaCall(o: MediaCallOptions): Promise<{ child: Chil
   args.push('-mi', '127.0.0.1', '-mp', String(mediaPort), '-s', o.service, '-key', 'hold_ms', String(o.holdMs), '-m', String(o.calls ?? 1));
   args.push('-timeout', `${o.timeoutSeconds ?? 60}s`, '-timeout_error', '-trace_err', '-trace_msg', '-nostdin', '-max_recv_loops', '1000');
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, String(v));
+  if (o.auth) args.push('-au', o.auth.user, '-ap', o.auth.password);
   if (o.rate) args.push('-r', String(o.rate));
   if (o.limit) args.push('-l', String(o.limit));
   const child = spawn(sippBinary(), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -19,7 +19,14 @@ import type { AmiMessage } from './ami-parser.js';
  * the codec and the RTP QoS figures on every event of the channel.
  */
 
-export const ASTERISK_CHANNEL_VARS = ['MIXMONITOR_FILENAME', 'SWB_CALL', 'RTPAUDIOQOSJITTER', 'CHANNEL(audioreadformat)'];
+/**
+ * The SIP Call-ID of a pjsip channel, set by the `park` dialplan from CHANNEL(pjsip,call-id): ties a leg
+ * the B2BUA sent to its Uniqueid (sip/calls/asterisk-media.ts). A plain variable: CHANNEL(pjsip,...) itself
+ * in channelvars deadlocks the AMI Bridge action (it is evaluated while the channel is being moved).
+ */
+export const ASTERISK_SIP_CALL_ID = 'SWB_SIP_CALL_ID';
+
+export const ASTERISK_CHANNEL_VARS = ['MIXMONITOR_FILENAME', 'SWB_CALL', 'RTPAUDIOQOSJITTER', 'CHANNEL(audioreadformat)', ASTERISK_SIP_CALL_ID];
 
 export interface AsteriskBackendOptions {
   ami: Omit<AmiOptions, 'events'>;

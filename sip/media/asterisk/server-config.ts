@@ -102,7 +102,9 @@ export function asteriskConfigFiles(o: AsteriskConfigOptions): Record<string, st
       ` same => n,MixMonitor(${o.recordingsDir}/\${UNIQUEID}.wav)`,
       ' same => n,Echo()',
       ' same => n,Hangup()',
+      // park: a leg of a recorded call (sip/calls/asterisk-media.ts), bridged and recorded over AMI; SWB_SIP_CALL_ID names the leg.
       'exten => park,1,Set(SWB_CALL=${PJSIP_HEADER(read,X-Switchboard-Call)})',
+      ' same => n,Set(SWB_SIP_CALL_ID=${CHANNEL(pjsip,call-id)})',
       ' same => n,Answer()',
       ' same => n,Wait(3600)',
       'exten => hangup-after-answer,1,Answer()',

@@ -25,7 +25,7 @@ t.test('in lab mode two phones register, call each other and the trunk, and the 
   const cfg = path.join(dir, 'config.yaml');
   await writeFile(cfg, YAML.stringify({ extensions: EXTENSIONS, trunks: [{ id: 'lab-provider', host: '127.0.0.1', port: trunkPort, inbound: '102', prefix: '9' }], log: { level: 'warn' } }));
   const env = { PATH: process.env.PATH ?? '', DRACHTIO_BIN: drachtioBinary(), SWITCHBOARD_CONFIG: cfg, SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: `127.0.0.1:${apiPort}` };
-  const lab = spawn(process.execPath, [CLI, 'lab', '--sip-port', String(sipPort)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lab = spawn(process.execPath, [CLI, 'lab', '--sip-port', String(sipPort), '--no-media'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => stop(lab));
   let output = '';
   lab.stdout.on('data', (d: Buffer) => (output += d.toString()));

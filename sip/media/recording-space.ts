@@ -1,0 +1,64 @@
+import { statfsSync } from 'node:fs';
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+
+export interface RecordingSpaceOptions {
+  /** DATADIR/recordings. */
+  recordingsDir: string;
+  /** media.minFreeMiB: below this, no recording starts. */
+  minFreeMiB: number;
+  registry: Registry;
+  logger: Logger;
+  /** Flags the call record `recording: {status: 'disk-full'}`. */
+  onRefused(callId: string): void;
+  /** Free bytes under a directory (tests); default statfs. */
+  freeBytes?: (dir: string) => number;
+}
+
+const MiB = 1024 * 1024;
+
+function statfsFree(dir: string): number {
+  const s = statfsSync(dir);
+  return Number(s.bavail) * Number(s.bsize);
+}
+
+/**
+ * The disk guard in front of every recording: a full disk of recordings stops
+ * recording, never the calls. Before a call to be recorded is anchored, the
+ * free space under DATADIR/recordings is read (statfs, space available to
+ * unprivileged users); below media.minFreeMiB the call connects phone to phone
+ * unrecorded, its record says `recording: {status: 'disk-full'}`, the counter
+ * `swb_recordings_refused_total{reason="disk_full"}` goes up and a warn line
+ * is logged. A directory that cannot be read (missing) does not refuse: the
+ * recording is then reported as the media server leaves it.
+ */
+export class RecordingSpace {
+  private readonly refused: Counter<'reason'>;
+
+  constructor(private readonly o: RecordingSpaceOptions) {
+    this.refused = new Counter({
+      name: 'swb_recordings_refused_total',
+      help: 'calls to be recorded that connected unrecorded because a recording could not start, by reason (disk_full: free space under DATADIR/recordings below media.minFreeMiB)',
+      labelNames: ['reason'] as const,
+      registers: [o.registry],
+    });
+    this.refused.inc({ reason: 'disk_full' }, 0);
+  }
+
+  /** True when the call must not be recorded (and it has been flagged, counted and logged). */
+  refuse(callId: string): boolean {
+    if (this.o.minFreeMiB === 0) return false;
+    let free: number;
+    try {
+      free = (this.o.freeBytes ?? statfsFree)(this.o.recordingsDir);
+    } catch (err) {
+      this.o.logger.debug({ err, dir: this.o.recordingsDir }, 'free space under the recordings directory unknown');
+      return false;
+    }
+    if (free >= this.o.minFreeMiB * MiB) return false;
+    this.refused.inc({ reason: 'disk_full' });
+    this.o.logger.warn({ call: callId, dir: this.o.recordingsDir, freeMiB: Math.floor(free / MiB), minFreeMiB: this.o.minFreeMiB }, 'recordings disk full: call connected without recording');
+    this.o.onRefused(callId);
+    return true;
+  }
+}
