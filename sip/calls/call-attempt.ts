@@ -127,10 +127,20 @@ export class CallAttempt {
     }
     const answeredAt = new Date();
     const callee = result.dialog;
+    let localSdp: string;
+    try {
+      localSdp = await this.media.answerToCaller(callee.remote.sdp);
+    } catch (err) {
+      // The media server failed at answer (bridge, record): said as such, not passed off as a cancel.
+      deps.logger.error({ err, call: this.id }, 'media step at answer failed');
+      void callee.destroy().catch(() => {});
+      if (!res.finalResponseSent) res.send(500);
+      return this.end(new Date(), { status: 500, reason: 'media-error' });
+    }
     let caller;
     try {
-      caller = await deps.srf.createUAS(req, res, { localSdp: await this.media.answerToCaller(callee.remote.sdp) });
-    } catch (err) {
+      caller = await deps.srf.createUAS(req, res, { localSdp });
+    } catch {
       // The caller gave up in the same instant the callee answered.
       void callee.destroy().catch(() => {});
       return this.end(new Date(), { status: 487, reason: 'cancel' });
