@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { EslConnection } from '../sip/media/freeswitch/esl-connection.js';
 import { FREESWITCH_EVENTS, FreeswitchBackend } from '../sip/media/freeswitch/freeswitch-backend.js';
 import type { BenchRow } from './harness.js';
+import { answerEsl } from '../test/helpers/esl-replay.js';
 
 /**
  * ESL event handling at full speed: the events of a real FreeSWITCH call
@@ -51,20 +52,7 @@ async function replayServer(stream: Buffer, handshake: boolean): Promise<Server>
   const server = createServer((s) => {
     s.on('error', () => {});
     if (!handshake) return void s.end(stream);
-    s.write('Content-Type: auth/request\n\n');
-    let buf = '';
-    s.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
-        const cmd = buf.slice(0, end);
-        buf = buf.slice(end + 2);
-        if (cmd.startsWith('auth ')) s.write('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
-        else if (cmd.startsWith('event ')) {
-          s.write('Content-Type: command/reply\nReply-Text: +OK event listener enabled json\n\n');
-          if (cmd.includes('RECORD_STOP')) s.write(stream);
-        }
-      }
-    });
+    answerEsl(s, () => s.write(stream));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return server;

@@ -31,6 +31,31 @@ export function eventFrames(fixture: string, recordingsDir: string): Buffer[] {
 }
 
 /**
+ * The server side of an ESL session as FreeSWITCH speaks it: the greeting, then
+ * replies to auth, event and api commands; `onSubscribed` runs once the client
+ * subscribes to RECORD_STOP (the last subscription the backend makes).
+ */
+export function answerEsl(s: Socket, onSubscribed: () => void, apiReply: (cmd: string) => string = () => '+OK'): void {
+  s.write('Content-Type: auth/request\n\n');
+  let buf = '';
+  s.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
+      const cmd = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      if (cmd.startsWith('auth ')) s.write('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
+      else if (cmd.startsWith('event ')) {
+        s.write('Content-Type: command/reply\nReply-Text: +OK event listener enabled json\n\n');
+        if (cmd.includes('RECORD_STOP')) onSubscribed();
+      } else if (cmd.startsWith('api ')) {
+        const body = apiReply(cmd.slice(4));
+        s.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`);
+      } else s.write('Content-Type: command/reply\nReply-Text: +OK\n\n');
+    }
+  });
+}
+
+/**
  * A stand-in FreeSWITCH event socket: the real greeting and replies for auth,
  * event and api, then the captured events once subscribed. `api` answers come
  * from `apiReply` (e.g. uuid_exists -> false).
@@ -41,23 +66,9 @@ export async function startEslReplay(frames: Buffer[], apiReply: (cmd: string) =
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => {});
-    s.write('Content-Type: auth/request\n\n');
-    let buf = '';
-    s.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
-        const cmd = buf.slice(0, end);
-        buf = buf.slice(end + 2);
-        if (cmd.startsWith('auth ')) s.write('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
-        else if (cmd.startsWith('event ')) {
-          s.write('Content-Type: command/reply\nReply-Text: +OK event listener enabled json\n\n');
-          if (cmd.includes('RECORD_STOP')) for (const f of frames) s.write(f);
-        } else if (cmd.startsWith('api ')) {
-          const body = apiReply(cmd.slice(4));
-          s.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`);
-        } else s.write('Content-Type: command/reply\nReply-Text: +OK\n\n');
-      }
-    });
+    answerEsl(s, () => {
+      for (const f of frames) s.write(f);
+    }, apiReply);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
