@@ -7,6 +7,7 @@ import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { redactUrl, resolveSecret, secretMatcher } from '../core/secrets.js';
+import { LoopingBridge } from '../core/looping-bridge.js';
 import { ALLOWED_UPDATES, isUpdate, normalizeUpdate, type TgUpdate } from './normalize.js';
 
 const MAX_POLL_BACKOFF_MS = 30_000;
@@ -26,7 +27,7 @@ interface TgAnswer {
  * webhook mode the bot registers webhookUrl with a secret_token, and each
  * webhook must carry it in X-Telegram-Bot-Api-Secret-Token.
  */
-export class TelegramBridge implements Bridge {
+export class TelegramBridge extends LoopingBridge implements Bridge {
   readonly type = 'telegram' as const;
   readonly identityKind = 'telegram' as const;
   readonly id: string;
@@ -34,16 +35,13 @@ export class TelegramBridge implements Bridge {
   private readonly secret: string | null;
   private readonly secretOk: (presented: string | undefined) => boolean;
   private readonly info: ChannelInfo;
-  private running = false;
-  private healthy = false;
-  private loop: Promise<void> | null = null;
-  private abort = new AbortController();
   private offset = 0;
 
   constructor(
     private readonly cfg: TelegramChannelConfig,
     private readonly ctx: BridgeContext,
   ) {
+    super();
     this.id = cfg.id;
     this.token = resolveSecret(cfg.token, `channels ${cfg.id}.token`);
     this.secret = cfg.webhookSecret === undefined ? null : resolveSecret(cfg.webhookSecret, `channels ${cfg.id}.webhookSecret`);
@@ -70,16 +68,6 @@ export class TelegramBridge implements Bridge {
     this.offset = this.db.get(['tg-offset', this.id]) ?? 0;
     if (this.cfg.mode === 'webhook') this.loop = this.register();
     else this.loop = this.poll();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loop?.catch(() => undefined);
-  }
-
-  health(): 'ok' | 'down' {
-    return this.healthy ? 'ok' : 'down';
   }
 
   private async sleep(ms: number): Promise<void> {

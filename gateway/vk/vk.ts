@@ -6,6 +6,7 @@ import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } 
 import type { ChannelInfo } from '../core/ingest.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { resolveSecret, sameSecret } from '../core/secrets.js';
+import { LoopingBridge } from '../core/looping-bridge.js';
 import { normalizeEvent, type VkEvent } from './normalize.js';
 
 /** VK API error codes worth another try: unknown, too many requests per second, flood control, internal; 5 waits for a fixed token. */
@@ -19,7 +20,7 @@ const MAX_BACKOFF_MS = 30_000;
  * same reply: the one provider here where a crash between send and commit
  * cannot double a message.
  */
-export class VkBridge implements Bridge {
+export class VkBridge extends LoopingBridge implements Bridge {
   readonly type = 'vk' as const;
   readonly identityKind = 'vk' as const;
   readonly id: string;
@@ -27,15 +28,12 @@ export class VkBridge implements Bridge {
   private readonly secret: string | null;
   private readonly confirmation: string | null;
   private readonly info: ChannelInfo;
-  private abort = new AbortController();
-  private running = false;
-  private healthy: boolean;
-  private loop: Promise<void> | null = null;
 
   constructor(
     private readonly cfg: VkChannelConfig,
     private readonly ctx: BridgeContext,
   ) {
+    super();
     this.id = cfg.id;
     this.token = resolveSecret(cfg.accessToken, `channels ${cfg.id}.accessToken`);
     this.secret = cfg.secret === undefined ? null : resolveSecret(cfg.secret, `channels ${cfg.id}.secret`);
@@ -48,16 +46,6 @@ export class VkBridge implements Bridge {
     this.running = true;
     this.abort = new AbortController();
     if (this.cfg.mode === 'longpoll') this.loop = this.longPoll();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loop?.catch(() => undefined);
-  }
-
-  health(): 'ok' | 'down' {
-    return this.healthy ? 'ok' : 'down';
   }
 
   /** A VK API method: POSTed as a form, so the token travels in the body and never in a URL. */
