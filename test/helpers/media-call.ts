@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../sip/drachtio/free-port.js';
+import { spawnSipp } from './sip.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MEDIA_SIPP = path.join(ROOT, 'test', 'fixtures', 'media', 'sipp');
@@ -60,22 +60,10 @@ export async function startMediaCall(o: MediaCallOptions): Promise<{ child: Chil
   if (o.auth) args.push('-au', o.auth.user, '-ap', o.auth.password);
   if (o.rate) args.push('-r', String(o.rate));
   if (o.limit) args.push('-l', String(o.limit));
-  const child = spawn(sippBinary(), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (stdout += b.toString()));
-  const done = (async () => {
-    const [code] = (await once(child, 'exit')) as [number | null];
-    const read = (suffix: string): string =>
-      readdirSync(dir)
-        .filter((f) => f.endsWith(suffix))
-        .map((f) => readFileSync(path.join(dir, f), 'utf8'))
-        .join('\n');
-    const result = { code, stdout, errors: read('_errors.log'), messages: read('_messages.log') };
-    rmSync(dir, { recursive: true, force: true });
-    return result;
-  })();
-  return { child, done };
+  sippBinary();
+  const { child, done } = spawnSipp(args, dir);
+  // One transcript: a media call's SIPp output is read as a whole.
+  return { child, done: done.then(({ stderr, stdout, ...rest }) => ({ ...rest, stdout: stdout + stderr })) };
 }
 
 export async function mediaCall(o: MediaCallOptions): Promise<MediaCallResult> {

@@ -126,6 +126,11 @@ export function startSipp(scenario: string, o: SippOptions & { port: number }): 
   if (o.auth) args.push('-au', o.auth.user, '-ap', o.auth.password);
   for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, String(v));
   args.push(...(o.extra ?? []));
+  return spawnSipp(args, dir);
+}
+
+/** Runs SIPp with these arguments in `dir` (its logs land there); `done` gathers them and removes `dir`. */
+export function spawnSipp(args: string[], dir: string): { child: ChildProcess; done: Promise<SippResult> } {
   const child = spawn(sippBinary(), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
