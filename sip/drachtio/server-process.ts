@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'nod
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { SwitchboardError } from '../../appliance/errors.js';
+import { ChildPeer } from '../child-peer.js';
 
 /**
  * drachtio-server as a child process: for lab mode, the tests and the bench. On
@@ -89,21 +90,12 @@ export interface StartOptions extends DrachtioConfigOptions {
 }
 
 /** A running drachtio-server. stop() is idempotent; pause()/resume() make a server that answers nothing. */
-export class DrachtioServerProcess {
-  private exited: Promise<void>;
-  readonly output: string[] = [];
-
+export class DrachtioServerProcess extends ChildPeer {
   private constructor(
-    readonly child: ChildProcess,
+    child: ChildProcess,
     readonly options: StartOptions,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const keep = (d: Buffer): void => {
-      this.output.push(d.toString());
-      if (this.output.length > 200) this.output.splice(0, 100);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    super(child, 3000, 200);
   }
 
   static async start(opts: StartOptions): Promise<DrachtioServerProcess> {
@@ -133,31 +125,6 @@ export class DrachtioServerProcess {
     }
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  pause(): void {
-    this.child.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.child.kill('SIGCONT');
-  }
-
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGCONT');
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
 }
 
 function portOpen(host: string, port: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import path from 'node:path';
 import { createConnection } from 'node:net';
 import { SwitchboardError } from '../../appliance/errors.js';
+import { ChildPeer } from '../child-peer.js';
 
 /**
  * A media server (FreeSWITCH or Asterisk) as a child process: for lab mode and
@@ -26,21 +27,13 @@ export interface PeerSpawn {
   timeoutMs?: number;
 }
 
-export class PeerProcess {
-  readonly output: string[] = [];
-  private readonly exited: Promise<void>;
-
+export class PeerProcess extends ChildPeer {
   private constructor(
-    readonly child: ChildProcess,
+    child: ChildProcess,
     readonly spec: PeerSpawn,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const keep = (d: Buffer): void => {
-      this.output.push(d.toString());
-      if (this.output.length > 400) this.output.splice(0, 200);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    // SIGKILL through stop() is the "media server killed mid-call" fault.
+    super(child, 5000, 400);
   }
 
   static async start(spec: PeerSpawn): Promise<PeerProcess> {
@@ -67,23 +60,6 @@ export class PeerProcess {
     }
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. SIGKILL is the "killed mid-call" fault. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGCONT');
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
 }
 
 /** Whether something listens on host:port and its first bytes start with the greeting. */
