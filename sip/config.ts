@@ -49,6 +49,8 @@ export const SipSchema = Type.Object(
         ),
         reconnectMinMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 250 }),
         reconnectMaxMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000 }),
+        /** drachtio-srf pings at this interval (its own bounds: 5..300 s); a server silent for two intervals is taken for hung. */
+        pingSeconds: Type.Integer({ minimum: 5, maximum: 300, default: 5 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -107,7 +107,7 @@ export class SipService {
     this.srf = newSrf();
     this.connection = new DrachtioConnection(
       this.srf,
-      { host: sip.drachtio.host, port: sip.drachtio.port, secret: resolveSecretValue(sip.drachtio.secret, 'sip.drachtio.secret', env), ...this.tlsOptions(), backoff: { minMs: sip.drachtio.reconnectMinMs, maxMs: sip.drachtio.reconnectMaxMs } },
+      { host: sip.drachtio.host, port: sip.drachtio.port, secret: resolveSecretValue(sip.drachtio.secret, 'sip.drachtio.secret', env), ...this.tlsOptions(), backoff: { minMs: sip.drachtio.reconnectMinMs, maxMs: sip.drachtio.reconnectMaxMs }, pingMs: sip.drachtio.pingSeconds * 1000 },
       logger,
     );
     const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, nonceTtlSeconds: sip.auth.nonceTtlSeconds });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Srf } from './srf.js';
+import { WireLiveness, wireOf } from './liveness.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
@@ -12,6 +13,8 @@ export interface ConnectionOptionsIn {
   /** TLS to drachtio-server's admin socket; undefined means plain TCP. */
   tls?: ConnectionOptions;
   backoff: { minMs: number; maxMs: number };
+  /** Ping interval (drachtio-srf allows 5 s to 300 s); silence for two of them drops the connection. */
+  pingMs: number;
 }
 
 export interface ConnectionEvents {
@@ -31,6 +34,11 @@ export interface ConnectionEvents {
  * after the first drop) and every attempt, first or later, goes through
  * `srf.connect()` here with the same transport options. That also gives one
  * place for backoff with jitter and for the state /readyz and metrics report.
+ *
+ * A drachtio-server that hangs without closing the socket is caught by
+ * watching the wire for silence (liveness.ts): pings every pingMs, and a
+ * server silent for two intervals, logged in or still logging in, is dropped
+ * and reconnected like any other loss.
  */
 export class DrachtioConnection extends EventEmitter<ConnectionEvents> {
   private current: ConnectionState = 'disconnected';
@@ -38,6 +46,10 @@ export class DrachtioConnection extends EventEmitter<ConnectionEvents> {
   private delay: number;
   private attempt = 0;
   private attemptSeq = 0;
+  private liveness: WireLiveness | null = null;
+  private warnedNoWire = false;
+  /** Why we dropped the connection ourselves; the 'close' that follows reports it instead of blaming the server. */
+  private dropReason: string | null = null;
   /** Transports of every attempt made, oldest first (bounded): the TLS guard's test reads it. */
   readonly transports: Array<'tls' | 'tcp'> = [];
 
@@ -70,6 +82,7 @@ export class DrachtioConnection extends EventEmitter<ConnectionEvents> {
   /** Stops for good: no reconnects; a connection that is open is ended. */
   close(): void {
     this.clearTimer();
+    this.liveness?.stop();
     const wasConnected = this.current === 'connected';
     this.setState('closed');
     if (wasConnected) {
@@ -97,6 +110,28 @@ export class DrachtioConnection extends EventEmitter<ConnectionEvents> {
       ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       // Off: see the class comment. The library stops after the first drop and we reconnect.
       reconnect: { maxAttempts: 1 },
+      enablePing: true,
+      pingInterval: this.opts.pingMs,
+    });
+    this.watch();
+  }
+
+  /** A hung drachtio-server never closes the TCP connection: watch the wire for silence (liveness.ts). */
+  private watch(): void {
+    this.liveness?.stop();
+    this.liveness = null;
+    const wire = wireOf(this.srf);
+    if (!wire) {
+      if (!this.warnedNoWire) this.logger.warn('drachtio-srf internals changed: a hung drachtio-server will not be detected');
+      this.warnedNoWire = true;
+      return;
+    }
+    this.liveness = new WireLiveness(wire, {
+      pingMs: this.opts.pingMs,
+      onSilent: (silentMs) => {
+        this.dropReason = `no answer for ${silentMs} ms`;
+        this.logger.error({ silentMs, host: this.opts.host, port: this.opts.port }, 'drachtio-server stopped answering; dropping the connection');
+      },
     });
   }
 
@@ -124,7 +159,9 @@ export class DrachtioConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /** 'error' and 'close' both arrive for one drop: the first schedules the retry, the second finds it scheduled. */
-  private onGone(reason: string): void {
+  private onGone(closedBy: string): void {
+    const reason = this.dropReason ?? closedBy;
+    this.dropReason = null;
     if (this.current === 'closed' || this.timer) return;
     const wasConnected = this.current === 'connected';
     this.setState('disconnected');

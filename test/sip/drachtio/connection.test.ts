@@ -73,6 +73,23 @@ t.test('TLS to drachtio-server: every reconnect is TLS again (the drachtio-srf w
   wp.socket?.destroy();
 });
 
+t.test('a drachtio-server that hangs without closing the socket is dropped after two silent pings, and reconnected when it wakes', async (t) => {
+  const d = await startDrachtio(t);
+  const { app, logs } = await sipAppliance(t, d, { sip: { drachtio: { port: d.adminPort, secret: SECRET, reconnectMinMs: 100, reconnectMaxMs: 400, pingSeconds: 5 } } });
+  t.equal((await app.http.inject({ url: '/readyz' })).statusCode, 200);
+  // SIGSTOP: the kernel still holds the TCP connection open, so only silence tells.
+  d.server.pause();
+  t.teardown(() => d.server.resume());
+  await waitFor(() => !app.sip.connection.connected, 20_000, 'the hung server to be noticed');
+  t.match(logs.text, /drachtio-server stopped answering; dropping the connection/);
+  const lost = logs.records().find((r) => r.msg === 'lost the connection to drachtio-server; reconnecting');
+  t.match(lost, { level: 40, reason: /^no answer for \d+ ms$/ }, 'the loss names the silence, not a close by the server');
+  t.match((await app.http.inject({ url: '/readyz' })).json(), { checks: { sip: 'down' } });
+  d.server.resume();
+  await waitFor(() => app.sip.connection.connected, 30_000, 'the reconnect once it answers again');
+  t.equal((await app.http.inject({ url: '/readyz' })).statusCode, 200);
+});
+
 async function startDrachtioOn(t: Parameters<Parameters<typeof t.test>[1]>[0], adminPort: number) {
   const { DrachtioServerProcess } = await import('../../../sip/drachtio/server-process.js');
   const { drachtioBinary } = await import('../../helpers/sip.js');
