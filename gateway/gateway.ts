@@ -106,7 +106,7 @@ export class Gateway {
 
   /** The local API's gateway routes, registered by buildHttp after auth. */
   routes = async (app: FastifyInstance): Promise<void> => {
-    await app.register(gatewayRoutes, { gateway: this, conversations: this.deps.conversations, history: this.deps.history });
+    await app.register(gatewayRoutes, { gateway: this, conversations: this.deps.conversations, history: this.deps.history, sessions: this.deps.access.sessions });
   };
 
   /** Starts the bridges and the outbox, and the public listener when configured; returns its address. */

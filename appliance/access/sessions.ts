@@ -17,7 +17,11 @@ export interface SessionView extends SessionRecord {
 /** lastSeenAt is rewritten at most this often: a write per request would tax every read. */
 const TOUCH_MS = 30_000;
 
+export type SessionsEnded = (ids: string[]) => void;
+
 export class SessionService {
+  private readonly endedListeners = new Set<SessionsEnded>();
+
   constructor(
     private readonly store: Store,
     private readonly cfg: Pick<AccessConfig, 'sessionIdleSeconds' | 'sessionLifetimeSeconds'>,
@@ -62,29 +66,55 @@ export class SessionService {
     return out;
   }
 
+  /**
+   * Long-lived connections (the operators' live stream) hear here which sessions
+   * ended, so they close at once instead of at their next re-check. Told from
+   * inside the ending transaction: should that commit fail, a stream was closed
+   * for nothing and reconnects; failing closed is the safe side.
+   */
+  onEnded(fn: SessionsEnded): () => void {
+    this.endedListeners.add(fn);
+    return () => this.endedListeners.delete(fn);
+  }
+
+  private ended(ids: string[]): void {
+    if (ids.length === 0) return;
+    for (const fn of this.endedListeners) {
+      try {
+        fn(ids);
+      } catch {
+        // A listener's failure must not abort the transaction that ends the session.
+      }
+    }
+  }
+
   /** Only inside store.write(). */
   endInTxn(id: string): boolean {
-    return this.db.removeSync(id);
+    const removed = this.db.removeSync(id);
+    if (removed) this.ended([id]);
+    return removed;
   }
 
   /** Only inside store.write(): after a role change, disable or password change. */
   endAllForUserInTxn(username: string): number {
-    let n = 0;
+    const ids: string[] = [];
     for (const { key, value } of this.db.getRange({})) {
-      if (value.username === username && this.db.removeSync(key)) n++;
+      if (value.username === username && this.db.removeSync(key)) ids.push(key);
     }
-    return n;
+    this.ended(ids);
+    return ids.length;
   }
 
   /** Drop expired sessions; run periodically so the table does not grow without bound. */
   async sweep(now = Date.now()): Promise<number> {
     const idleMs = this.cfg.sessionIdleSeconds * 1000;
     return this.store.write(() => {
-      let n = 0;
+      const ids: string[] = [];
       for (const { key, value } of this.db.getRange({})) {
-        if (now >= value.expiresAt || now - value.lastSeenAt >= idleMs) n += this.db.removeSync(key) ? 1 : 0;
+        if ((now >= value.expiresAt || now - value.lastSeenAt >= idleMs) && this.db.removeSync(key)) ids.push(key);
       }
-      return n;
+      this.ended(ids);
+      return ids.length;
     });
   }
 }

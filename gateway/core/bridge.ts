@@ -33,7 +33,16 @@ export interface OutboxItem {
   attempts: number;
   nextAt: number;
   lastError: string | null;
+  /**
+   * Provider ids of the parts of a several-part reply already accepted, in order
+   * (a text, then one message per file where the provider takes one file a
+   * message): a retry or a restart goes on from the next part.
+   */
+  sentParts?: string[];
 }
+
+/** A bridge records each accepted part but the last (whose id is its SendOutcome) here; it resolves once that is durable. */
+export type PartSent = (externalId: string) => Promise<void>;
 
 /**
  * One messenger bridge: verify and normalize what arrives, send what the
@@ -49,7 +58,13 @@ export interface Bridge {
   stop(): Promise<void>;
   health(): 'ok' | 'down';
   webhook?(req: WebhookRequest): Promise<WebhookReply>;
-  send(item: OutboxItem, signal: AbortSignal): Promise<SendOutcome>;
+  send(item: OutboxItem, signal: AbortSignal, partSent: PartSent): Promise<SendOutcome>;
+  /**
+   * Inside the outbox's `sent` commit, for each provider id of the reply: a bridge
+   * that indexes its own replies (VK's read-up-to receipts) does it here, and
+   * returns a later status it already knows (the receipt came before the commit).
+   */
+  sentInTxn?(item: OutboxItem, externalId: string): 'read' | null;
   /** Called once the outbox has committed `sent`: a bridge that pushes to a screen of ours does it here. */
   committed?(item: OutboxItem): void;
 }

@@ -11,6 +11,7 @@ import type { BlockList } from './blocks.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { LiveBus, LiveEvent } from './live.js';
 import { KeyedLimiter } from './rate.js';
+import { CommitGroup } from './commit-group.js';
 import { advances, type Inbound, type InboundMessage, type RemoteFile } from './message.js';
 
 export interface ChannelInfo {
@@ -62,13 +63,24 @@ export interface IngestOutcome {
  * to a client, open or continue the conversation, append to history. All of it
  * commits in one durable transaction BEFORE the caller acknowledges the provider,
  * so a 200 never covers a message a crash can lose, and a redelivery of a
- * committed update finds its dedupe key and stores nothing.
+ * committed update finds its dedupe key and stores nothing. Concurrent webhooks
+ * share that commit (CommitGroup); each one's writes still succeed or fail whole.
  */
 export class Ingest {
-  private readonly limiter: KeyedLimiter;
+  /** Per channel, then per identity kind: the sender's handle alone is the key, not a string built per message. */
+  private readonly limiters = new Map<string, Map<string, KeyedLimiter>>();
+  private readonly group: CommitGroup;
 
   constructor(private readonly deps: IngestDeps) {
-    this.limiter = new KeyedLimiter(deps.senderRate, deps.senderBurst);
+    this.group = new CommitGroup(deps.store);
+  }
+
+  private limiter(channelId: string, kind: string): KeyedLimiter {
+    let kinds = this.limiters.get(channelId);
+    if (!kinds) this.limiters.set(channelId, (kinds = new Map()));
+    let limiter = kinds.get(kind);
+    if (!limiter) kinds.set(kind, (limiter = new KeyedLimiter(this.deps.senderRate, this.deps.senderBurst)));
+    return limiter;
   }
 
   private get dedupe() {
@@ -102,7 +114,7 @@ export class Ingest {
     const fresh = items.filter((i): i is InboundMessage => i.type === 'message' && !this.seen(channel.id, i.dedupeKey));
     if (opts.limitSenders) {
       for (const m of fresh) {
-        if (!this.limiter.take(`${channel.id}\u0000${m.sender.kind}\u0000${m.sender.value}`)) {
+        if (!this.limiter(channel.id, m.sender.kind).take(m.sender.value)) {
           metrics.failures.inc({ channel: channel.id, direction: 'in', reason: 'rate_limited' });
           throw new SwitchboardError('SWB_ERR_RATE_LIMITED', 'this sender is over its message rate; deliver again later');
         }
@@ -123,7 +135,7 @@ export class Ingest {
     const live: LiveEvent[] = [];
     const outcome: IngestOutcome = { stored: [], duplicates: 0, blocked: 0 };
     const ctx = { actor: 'system', source: `channel:${channel.id}` };
-    await this.deps.store.write(() => {
+    await this.group.run(() => {
       live.length = 0;
       Object.assign(outcome, { stored: [], duplicates: 0, blocked: 0 });
       const now = new Date().toISOString();
@@ -208,6 +220,24 @@ export class Ingest {
     if (error) payload.error = error.slice(0, 500);
     this.deps.history.replaceInTxn(clientId, found.position, { ...event, payload });
     return { type: 'status', conversationId: found.conversationId, eventId: event.id, status, ...(error ? { error: payload.error } : {}) };
+  }
+
+  /**
+   * Receipts that name a range rather than a message (VK's message_read: "read
+   * up to"): `pick` runs under the write lock, so it sees every reply whose
+   * `sent` committed before, and may prune the index it reads. Publishes what changed.
+   */
+  async statusesInWrite(channelId: string, status: MessageStatus, pick: () => string[]): Promise<number> {
+    const live: LiveEvent[] = [];
+    await this.deps.store.write(() => {
+      live.length = 0;
+      for (const externalId of pick()) {
+        const changed = this.statusInTxn(channelId, externalId, status);
+        if (changed) live.push(changed);
+      }
+    });
+    for (const e of live) this.deps.live.publish(e);
+    return live.length;
   }
 
   /** Forget provider ids older than the redelivery window, a slice at a time. */

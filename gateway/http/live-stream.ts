@@ -4,18 +4,30 @@ import type { Principal } from '../../appliance/access/roles.js';
 import type { ConversationService } from '../../appliance/conversations/conversations.js';
 import { canSee } from '../../appliance/conversations/visibility.js';
 import { principalOf } from '../../appliance/http/plugins/auth.js';
+import type { SessionsEnded } from '../../appliance/access/sessions.js';
 import type { LiveBus, LiveEvent } from '../core/live.js';
 
+/** Where the stream hears that sessions ended (SessionService.onEnded). */
+export interface SessionEndings {
+  onEnded(fn: SessionsEnded): () => void;
+  get(id: string): unknown;
+}
+
 const HEARTBEAT_MS = 15_000;
+/** How often a stream looks its session up: one LMDB read, and it catches an end committed by another process. */
+const SESSION_CHECK_MS = 1000;
 
 /**
  * Server-Sent Events for operators' screens, authenticated like the rest of
  * the API (Authorization: Bearer, sent by fetch(); a token never goes in a URL).
  * Each event is filtered through the same rule as GET /conversations, so an
- * operator is told only about conversations they may see. The token is checked
- * again at each heartbeat: a revoked session's stream ends within 15 s.
+ * operator is told only about conversations they may see. A session ended in
+ * this process (logout, revoke, user disabled or role changed, new password,
+ * sweep) ends its streams at once; one ended by another process (the CLI) is
+ * seen by a read of the session every second; the token is checked again at
+ * each heartbeat (expiry, the user disabled).
  */
-export async function liveStream(request: FastifyRequest, reply: FastifyReply, bus: LiveBus, conversations: ConversationService, authenticate: (secret: string) => Principal | null): Promise<void> {
+export async function liveStream(request: FastifyRequest, reply: FastifyReply, bus: LiveBus, conversations: ConversationService, authenticate: (secret: string) => Principal | null, sessions: SessionEndings): Promise<void> {
   if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
     throw new SwitchboardError('SWB_ERR_BAD_REQUEST', 'this is an event stream: send Accept: text/event-stream');
   }
@@ -33,17 +45,26 @@ export async function liveStream(request: FastifyRequest, reply: FastifyReply, b
     res.write(`event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const unsubscribe = bus.subscribe(send);
+  let closed = false;
+  const revoked = (how: 'ended' | 'gone' | 'heartbeat'): void => {
+    if (closed) return;
+    closed = true;
+    request.log.info({ user: who.id, session: who.sessionId?.slice(0, 12) ?? null, how }, 'live stream closed: its session ended');
+    res.end();
+  };
+  const stopHearing = who.sessionId ? sessions.onEnded((ids) => ids.includes(who.sessionId!) && revoked('ended')) : () => undefined;
+  const check = who.sessionId ? setInterval(() => sessions.get(who.sessionId!) === null && revoked('gone'), SESSION_CHECK_MS) : null;
+  check?.unref();
   const beat = setInterval(() => {
-    if (!authenticate(secret)) {
-      res.end();
-      return;
-    }
+    if (!authenticate(secret)) return revoked('heartbeat');
     res.write(': heartbeat\n\n');
   }, HEARTBEAT_MS);
   beat.unref();
   const end = (): void => {
     clearInterval(beat);
+    if (check) clearInterval(check);
     unsubscribe();
+    stopHearing();
   };
   res.on('close', end);
   request.raw.on('close', end);

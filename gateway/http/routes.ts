@@ -9,11 +9,13 @@ import { actorFromContext } from '../../appliance/history/events.js';
 import { IDENTITY_KINDS, type IdentityKind } from '../../appliance/clients/identity.js';
 import { contextOf, principalOf } from '../../appliance/http/plugins/auth.js';
 import type { Gateway } from '../gateway.js';
-import { liveStream } from './live-stream.js';
+import { liveStream, type SessionEndings } from './live-stream.js';
 import { createReadStream } from 'node:fs';
 import type { Attachment } from '../../appliance/history/events.js';
 
 const SCAN_PAGES = 50;
+/** VK takes at most 10 attachments in one messages.send, and Telegram 10 files in an album: one limit for every channel. */
+export const MAX_REPLY_ATTACHMENTS = 10;
 
 /** The stored attachment with this hash on a message of this conversation, newest first; null when there is none. */
 function findAttachment(history: HistoryService, conv: Conversation, sha256: string): Attachment | null {
@@ -35,6 +37,7 @@ export interface GatewayRoutesOptions {
   gateway: Gateway;
   conversations: ConversationService;
   history: HistoryService;
+  sessions: SessionEndings;
 }
 
 const STAFF = ['admin', 'supervisor', 'operator'] as const;
@@ -43,7 +46,7 @@ const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }
 const ChannelParam = Type.Object({ channelId: Type.String({ minLength: 1, maxLength: 64 }) });
 const Kind = Type.Union(IDENTITY_KINDS.map((k) => Type.Literal(k)));
 
-async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, history }: GatewayRoutesOptions): Promise<void> {
+async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, history, sessions }: GatewayRoutesOptions): Promise<void> {
   /** Invisible is reported as absent, as in the conversation routes. */
   function visible(request: FastifyRequest, id: string): Conversation {
     const c = conversations.get(id);
@@ -68,7 +71,7 @@ async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, his
             text: Type.String({ maxLength: 4096 }),
             attachments: Type.Optional(
               Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), mime: Type.String({ minLength: 3, maxLength: 100 }), data: Type.String({ contentEncoding: 'base64', maxLength: 16 * 1024 * 1024 }) }, { additionalProperties: false }), {
-                maxItems: 1,
+                maxItems: MAX_REPLY_ATTACHMENTS,
               }),
             ),
           },
@@ -135,7 +138,7 @@ async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, his
 
   app.get('/api/v1/presence', { config: { roles: MANAGERS } }, async () => ({ items: gateway.desk.online().map((username) => ({ username, online: true })) }));
 
-  app.get('/api/v1/events', { config: { roles: STAFF } }, async (request, reply) => liveStream(request, reply, gateway.live, conversations, gateway.authenticate));
+  app.get('/api/v1/events', { config: { roles: STAFF } }, async (request, reply) => liveStream(request, reply, gateway.live, conversations, gateway.authenticate, sessions));
 
   app.get('/api/v1/channels', { config: { roles: MANAGERS } }, async () => {
     const stats = gateway.outbox.stats();

@@ -156,7 +156,7 @@ export class Outbox {
     if (!bridge) outcome = { ok: false, retry: true, reason: `channel ${item.channelId} is not running` };
     else {
       try {
-        outcome = await bridge.send(item, this.abort.signal);
+        outcome = await bridge.send(item, this.abort.signal, (externalId) => this.partSent(item, externalId));
       } catch (err) {
         outcome = transient(err);
       }
@@ -172,23 +172,41 @@ export class Outbox {
     }
   }
 
+  /** One part of a several-part reply is with the provider: recorded before the next is sent, so a retry or restart skips it. */
+  private async partSent(item: OutboxItem, externalId: string): Promise<void> {
+    const sentParts = [...(item.sentParts ?? []), externalId];
+    await this.store.write(() => this.db.putSync(['item', item.seq], { ...item, sentParts }));
+    item.sentParts = sentParts;
+  }
+
   private async settle(item: OutboxItem, outcome: SendOutcome): Promise<void> {
     const channel = item.channelId;
     const ref = { clientId: item.clientId, conversationId: item.conversationId, position: item.position };
     if (outcome.ok) {
+      const bridge = this.bridges.get(channel);
+      // Every part's id finds the one history event, so a receipt for any part moves it on.
+      const ids = [...new Set([...(item.sentParts ?? []), outcome.externalId])];
       const live = await this.store.write(() => {
         this.db.removeSync(['item', item.seq]);
-        this.ingest.rememberInTxn(channel, outcome.externalId, ref);
-        return this.ingest.statusInTxn(channel, outcome.externalId, 'sent', undefined, ref);
+        let later: 'read' | null = null;
+        for (const id of ids) {
+          this.ingest.rememberInTxn(channel, id, ref);
+          later = bridge?.sentInTxn?.(item, id) ?? later;
+        }
+        const sent = this.ingest.statusInTxn(channel, ids[0]!, 'sent', undefined, ref);
+        const known = later ? this.ingest.statusInTxn(channel, ids[0]!, later, undefined, ref) : null;
+        return [sent, known];
       });
-      this.done(item, live);
+      for (const e of live) if (e) this.live.publish(e);
+      this.done(item, null);
       this.metrics.messages.inc({ channel, direction: 'out' });
       this.bridges.get(channel)?.committed?.(item);
       return;
     }
     const age = Date.now() - Date.parse(item.createdAt);
     if (!outcome.retry || age > this.cfg.giveUpAfterSeconds * 1000) {
-      const reason = outcome.retry ? `gave up after ${item.attempts + 1} attempts: ${outcome.reason}` : outcome.reason;
+      const parts = item.sentParts?.length ? ` (after ${item.sentParts.length} part(s) had been sent)` : '';
+      const reason = (outcome.retry ? `gave up after ${item.attempts + 1} attempts: ${outcome.reason}` : outcome.reason) + parts;
       const live = await this.store.write(() => {
         this.db.removeSync(['item', item.seq]);
         return this.ingest.statusInTxn(channel, '', 'failed', reason, ref);

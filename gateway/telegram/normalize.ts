@@ -49,6 +49,8 @@ export function isUpdate(body: unknown): body is TgUpdate {
 
 function files(m: TgMessage): RemoteFile[] {
   const out: RemoteFile[] = [];
+  // Most messages are text: skip building the table below for them.
+  if (!m.photo && !m.document && !m.voice && !m.audio && !m.video && !m.video_note && !m.animation && !m.sticker) return out;
   // Telegram sends every size of a photo; the last is the largest.
   const photo = m.photo?.[m.photo.length - 1];
   if (photo) out.push({ ref: photo.file_id, mime: 'image/jpeg', ...(photo.file_size ? { bytes: photo.file_size } : {}) });

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Key } from 'lmdb';
 import { SwitchboardError } from '../../appliance/errors.js';
 import type { TelegramChannelConfig } from '../config.js';
-import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } from '../core/bridge.js';
+import type { Bridge, BridgeContext, OutboxItem, PartSent, WebhookReply, WebhookRequest } from '../core/bridge.js';
+import { partsOf, sendParts } from '../core/parts.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
@@ -168,23 +169,31 @@ export class TelegramBridge extends LoopingBridge implements Bridge {
     return this.ctx.attachments.download(`${this.cfg.apiBase}/file/bot${this.token}/${result.file_path}`, {}, sized);
   }
 
-  async send(item: OutboxItem, signal: AbortSignal): Promise<SendOutcome> {
-    let r: ProviderResponse;
-    try {
-      const attachment = item.attachments[0];
-      if (attachment) {
+  /**
+   * One sendDocument per file (the text as the first one's caption, or a
+   * sendMessage before them when it is too long for one), each recorded before
+   * the next: Telegram cannot deduplicate, so only the part in flight at a crash
+   * can arrive twice. (sendMediaGroup would make a crash resend the whole album.)
+   */
+  async send(item: OutboxItem, signal: AbortSignal, partSent: PartSent): Promise<SendOutcome> {
+    const guarded = (fn: () => Promise<ProviderResponse>) => async (): Promise<SendOutcome> => {
+      try {
+        return classify(await fn(), item.to);
+      } catch (err) {
+        return transient(err);
+      }
+    };
+    const text = (t: string) => guarded(() => this.call('sendMessage', { chat_id: item.to, text: t }, this.ctx.timeoutMs, signal));
+    const file = (i: number, caption: string | undefined) =>
+      guarded(async () => {
+        const attachment = item.attachments[i]!;
         const form = new FormData();
         form.set('chat_id', item.to);
-        if (item.text) form.set('caption', item.text);
+        if (caption) form.set('caption', caption);
         form.set('document', new Blob([await readFile(this.ctx.attachments.pathOf(attachment))], { type: attachment.mime }), attachment.name ?? 'file');
-        r = await callProvider(this.method('sendDocument'), { method: 'POST', body: form, timeoutMs: this.ctx.timeoutMs, signal });
-      } else {
-        r = await this.call('sendMessage', { chat_id: item.to, text: item.text }, this.ctx.timeoutMs, signal);
-      }
-    } catch (err) {
-      return transient(err);
-    }
-    return classify(r, item.to);
+        return callProvider(this.method('sendDocument'), { method: 'POST', body: form, timeoutMs: this.ctx.timeoutMs, signal });
+      });
+    return sendParts(item, partsOf(item, text, file), partSent);
   }
 
   /** For logs and tests: how this bridge's URLs look once redacted. */

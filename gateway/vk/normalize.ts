@@ -6,7 +6,19 @@ export interface VkEvent {
   group_id?: number;
   event_id?: string;
   secret?: string;
-  object?: { message?: VkMessage } & Partial<VkMessage>;
+  object?: { message?: VkMessage } & Partial<VkMessage> & Partial<VkRead>;
+}
+/** message_read: the user read every message of the dialog up to read_message_id. */
+interface VkRead {
+  from_id: number;
+  peer_id: number;
+  read_message_id: number;
+  conversation_message_id?: number;
+}
+
+export interface ReadReceipt {
+  peerId: number;
+  upTo: number;
 }
 interface VkMessage {
   id: number;
@@ -52,4 +64,13 @@ export function normalizeEvent(e: VkEvent): Inbound[] {
   if (m.reply_message?.id) msg.replyTo = `${m.peer_id}:${m.reply_message.id}`;
   if (e.type === 'message_edit') msg.editOf = externalId;
   return [msg];
+}
+
+/** message_read as "this peer read our messages up to upTo"; null for anything else, and for group chats and a community's own reads. */
+export function readReceipt(e: VkEvent): ReadReceipt | null {
+  if (e.type !== 'message_read' || typeof e.object !== 'object' || e.object === null) return null;
+  const { from_id, peer_id, read_message_id } = e.object;
+  if (!Number.isSafeInteger(from_id) || from_id! <= 0 || !Number.isSafeInteger(peer_id) || peer_id! <= 0 || peer_id! >= CHAT_PEER) return null;
+  if (!Number.isSafeInteger(read_message_id) || read_message_id! <= 0) return null;
+  return { peerId: peer_id!, upTo: read_message_id! };
 }

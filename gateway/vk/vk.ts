@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Key } from 'lmdb';
+import type { Attachment } from '../../appliance/history/events.js';
 import { SwitchboardError } from '../../appliance/errors.js';
 import type { VkChannelConfig } from '../config.js';
 import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } from '../core/bridge.js';
@@ -7,7 +9,8 @@ import type { ChannelInfo } from '../core/ingest.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { resolveSecret, sameSecret } from '../core/secrets.js';
 import { LoopingBridge } from '../core/looping-bridge.js';
-import { normalizeEvent, type VkEvent } from './normalize.js';
+import { normalizeEvent, readReceipt, type ReadReceipt, type VkEvent } from './normalize.js';
+import { VkReadIndex } from './read-index.js';
 
 /** VK API error codes worth another try: unknown, too many requests per second, flood control, internal; 5 waits for a fixed token. */
 const RETRY_CODES = new Set([1, 5, 6, 9, 10]);
@@ -28,6 +31,7 @@ export class VkBridge extends LoopingBridge implements Bridge {
   private readonly secret: string | null;
   private readonly confirmation: string | null;
   private readonly info: ChannelInfo;
+  private readonly reads: VkReadIndex;
 
   constructor(
     private readonly cfg: VkChannelConfig,
@@ -40,6 +44,12 @@ export class VkBridge extends LoopingBridge implements Bridge {
     this.confirmation = cfg.confirmation === undefined ? null : resolveSecret(cfg.confirmation, `channels ${cfg.id}.confirmation`);
     this.info = { id: cfg.id, type: 'vk', department: cfg.department ?? null };
     this.healthy = cfg.mode === 'callback';
+    this.reads = new VkReadIndex(ctx.store, ctx.ingest, cfg.id);
+  }
+
+  /** Our reply is with VK: remember its id for message_read (or learn it was read already). */
+  sentInTxn(_item: OutboxItem, externalId: string): 'read' | null {
+    return this.reads.sentInTxn(externalId);
   }
 
   async start(): Promise<void> {
@@ -66,6 +76,8 @@ export class VkBridge extends LoopingBridge implements Bridge {
     if (typeof e.secret !== 'string') return { status: 401, body: new SwitchboardError('SWB_ERR_UNAUTHENTICATED', 'the event carries no secret').toJSON() };
     if (!sameSecret(e.secret, this.secret ?? '') || e.group_id !== this.cfg.groupId) return { status: 403, body: new SwitchboardError('SWB_ERR_WEBHOOK_SIGNATURE', 'secret or group_id does not match').toJSON() };
     if (e.type === 'confirmation') return { status: 200, body: this.confirmation ?? '' };
+    const read = readReceipt(e);
+    if (read) await this.reads.read([read]);
     await this.ctx.ingest.accept(this.info, normalizeEvent(e), { fetchFile: (f) => this.ctx.attachments.download(f.ref, {}, f), limitSenders: true });
     // VK redelivers anything not answered with exactly "ok".
     return { status: 200, body: 'ok' };
@@ -99,6 +111,8 @@ export class VkBridge extends LoopingBridge implements Bridge {
         else if (Array.isArray(body?.updates) && body.ts !== undefined) {
           const ts = String(body.ts);
           const events = body.updates.filter((u) => u.group_id === undefined || u.group_id === this.cfg.groupId);
+          // Before the commit that moves ts: a crash in between redelivers receipts, and reading twice changes nothing.
+          await this.reads.read(events.map(readReceipt).filter((r): r is ReadReceipt => r !== null));
           await this.ctx.ingest.accept(this.info, events.flatMap(normalizeEvent), { fetchFile: (f) => this.ctx.attachments.download(f.ref, {}, f), inTxn: () => db.putSync(['vk-ts', this.id], ts) });
           server.ts = ts;
         } else throw new SwitchboardError('SWB_ERR_PROVIDER_UNAVAILABLE', `a_check answered ${r.status}`);
@@ -114,14 +128,51 @@ export class VkBridge extends LoopingBridge implements Bridge {
     }
   }
 
+  /**
+   * Files first (each uploaded and saved as a doc), then ONE messages.send with
+   * them all in `attachment`: the random_id still makes the message exactly-once;
+   * a restart may upload a file again, which only leaves an unsent doc behind.
+   */
   async send(item: OutboxItem, signal: AbortSignal): Promise<SendOutcome> {
-    let r: ProviderResponse;
     try {
-      r = await this.api('messages.send', { peer_id: item.to, message: item.text, random_id: randomIdFor(item.id) }, signal);
+      const attachments: string[] = [];
+      for (const a of item.attachments) {
+        const got = await this.upload(item.to, a, signal);
+        if (typeof got !== 'string') return got;
+        attachments.push(got);
+      }
+      const params: Record<string, string | number> = { peer_id: item.to, random_id: randomIdFor(item.id) };
+      if (item.text) params.message = item.text;
+      if (attachments.length) params.attachment = attachments.join(',');
+      return classify(await this.api('messages.send', params, signal), item.to);
     } catch (err) {
       return transient(err);
     }
-    return classify(r, item.to);
+  }
+
+  /** docs.getMessagesUploadServer, the upload, docs.save (dev.vk.com/api/upload/doc-in-message): "doc<owner>_<id>" for messages.send. */
+  private async upload(peerId: string, a: Attachment, signal: AbortSignal): Promise<string | SendOutcome> {
+    const server = await this.api('docs.getMessagesUploadServer', { type: 'doc', peer_id: peerId }, signal);
+    const url = (server.body as { response?: { upload_url?: string } } | null)?.response?.upload_url;
+    if (!url) return failure(server);
+    const form = new FormData();
+    form.set('file', new Blob([await readFile(this.ctx.attachments.pathOf(a))], { type: a.mime }), a.name ?? 'file');
+    const up = await callProvider(url, { method: 'POST', body: form, timeoutMs: this.ctx.timeoutMs, signal });
+    // The upload server may answer JSON as text/html.
+    const body = (typeof up.body === 'string' ? safeJson(up.body) : up.body) as { file?: string; error?: string } | null;
+    if (up.status !== 200 || !body?.file) return { ok: false, retry: up.status >= 500 || up.status === 429, reason: `vk upload ${up.status}: ${String(body?.error ?? 'no file').slice(0, 200)}` };
+    const saved = await this.api('docs.save', { file: body.file, title: a.name ?? 'file' }, signal);
+    const doc = (saved.body as { response?: { doc?: { id?: number; owner_id?: number } } } | null)?.response?.doc;
+    if (!doc?.id || !doc.owner_id) return failure(saved);
+    return `doc${doc.owner_id}_${doc.id}`;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 
@@ -136,6 +187,12 @@ export function classify(r: ProviderResponse, peerId: string): SendOutcome {
     const id = typeof body.response === 'number' ? body.response : body.response[0]?.message_id;
     return { ok: true, externalId: `${peerId}:${id ?? 'unknown'}` };
   }
+  return failure(r);
+}
+
+/** A VK error (HTTP 200 with {error}) or an HTTP failure, to retry or not. */
+function failure(r: ProviderResponse): SendOutcome {
+  const body = r.body as { error?: { error_code?: number; error_msg?: string } } | null;
   const code = body?.error?.error_code;
   const reason = `vk ${code ?? r.status}: ${String(body?.error?.error_msg ?? 'no message').slice(0, 200)}`;
   if (r.status >= 500 || r.status === 429 || (code !== undefined && RETRY_CODES.has(code))) return { ok: false, retry: true, reason };

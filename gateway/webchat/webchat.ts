@@ -2,6 +2,9 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import type { Attachment } from '../../appliance/history/events.js';
 import type { Key } from 'lmdb';
 import { SwitchboardError, isSwitchboardError } from '../../appliance/errors.js';
 import type { ClientService } from '../../appliance/clients/clients.js';
@@ -89,20 +92,39 @@ export class WebchatBridge implements Bridge {
     return { ok: true, externalId: item.id };
   }
 
+  /**
+   * A reply's files as links the widget can open without a header (an <a href>):
+   * capability URLs signed with the channel key over the hash, type and name, so
+   * only a visitor the reply was pushed to learns one, and none can be made up.
+   */
+  private files(attachments: Attachment[]): Array<{ name: string; mime: string; bytes: number; url: string }> {
+    return attachments
+      .filter((a) => a.file && a.sha256)
+      .map((a) => {
+        const name = a.name ?? 'file';
+        const q = new URLSearchParams({ name, mime: a.mime, sig: this.fileSig(a.sha256!, a.mime, name) });
+        return { name, mime: a.mime, bytes: a.bytes, url: `/webchat/${encodeURIComponent(this.id)}/files/${a.sha256}?${q}` };
+      });
+  }
+
+  private fileSig(sha256: string, mime: string, name: string): string {
+    return createHmac('sha256', this.key).update(`file\u0000${sha256}\u0000${mime}\u0000${name}`).digest('base64url');
+  }
+
   /** Pushed to open tabs only after `sent` is committed, so the widget's receipts always find the message. */
   committed(item: OutboxItem): void {
-    const frame = JSON.stringify({ type: 'message', id: item.id, text: item.text, at: item.createdAt });
+    const frame = JSON.stringify({ type: 'message', id: item.id, text: item.text, files: this.files(item.attachments), at: item.createdAt });
     for (const ws of this.sockets.get(item.to) ?? []) if (ws.readyState === ws.OPEN) ws.send(frame);
   }
 
   /** The visitor's own messages on this channel, oldest first; replies not yet sent are pushed when they are. */
-  private transcript(visitorId: string): Array<{ id: string; direction: string; text: string; at: string }> {
+  private transcript(visitorId: string): Array<{ id: string; direction: string; text: string; files: ReturnType<WebchatBridge['files']>; at: string }> {
     const client = this.clients.findByIdentity('webchat', visitorId);
     if (!client) return [];
     const out = [];
     for (const e of this.history.page(client.id, { limit: 200 }).items) {
       if (e.kind !== 'message' || e.channel !== this.id || !e.payload.externalId) continue;
-      out.push({ id: e.direction === 'in' ? e.payload.externalId.slice(visitorId.length + 1) : e.payload.externalId, direction: e.direction ?? 'in', text: e.payload.text, at: e.at });
+      out.push({ id: e.direction === 'in' ? e.payload.externalId.slice(visitorId.length + 1) : e.payload.externalId, direction: e.direction ?? 'in', text: e.payload.text, files: this.files(e.payload.attachments), at: e.at });
       if (out.length === WELCOME_MESSAGES) break;
     }
     return out.reverse();
@@ -173,6 +195,23 @@ export class WebchatBridge implements Bridge {
     app.get('/webchat/:channelId/widget.js', { config: { roles: 'public' } }, async (request, reply) => {
       const b = find(request);
       return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(widgetScript(b.id, b.cfg.title));
+    });
+    app.get('/webchat/:channelId/files/:sha256', { config: { roles: 'public' } }, async (request, reply) => {
+      const b = find(request);
+      const { sha256 } = request.params as { sha256: string };
+      const q = request.query as { name?: string; mime?: string; sig?: string };
+      if (!/^[0-9a-f]{64}$/.test(sha256) || typeof q.name !== 'string' || typeof q.mime !== 'string' || !sameSecret(q.sig, b.fileSig(sha256, q.mime, q.name))) throw new SwitchboardError('SWB_ERR_NOT_FOUND', 'no such file');
+      const file = b.ctx.attachments.pathOf({ file: `attachments/${sha256.slice(0, 2)}/${sha256}`, mime: q.mime, bytes: 0 });
+      await access(file).catch(() => {
+        throw new SwitchboardError('SWB_ERR_NOT_FOUND', 'no such file');
+      });
+      return reply
+        .type(q.mime)
+        // A header is Latin-1: the real name travels in RFC 6266's filename*.
+        .header('content-disposition', `attachment; filename="${q.name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(q.name)}`)
+        .header('content-security-policy', "default-src 'none'")
+        .header('x-content-type-options', 'nosniff')
+        .send(createReadStream(file));
     });
     app.get(
       '/webchat/:channelId/ws',

@@ -48,6 +48,16 @@ export function widgetScript(channelId: string, title: string): string {
     p.dataset.id = m.id;
     p.setAttribute('style', 'margin:4px 0;padding:6px 8px;border-radius:6px;' + (m.direction === 'in' ? 'background:#def;margin-left:40px' : 'background:#eee;margin-right:40px'));
     p.textContent = m.text;
+    (m.files || []).forEach(function (f) {
+      var a = document.createElement('a');
+      a.href = new URL(f.url, base).href;
+      a.textContent = f.name;
+      a.className = 'swb-file';
+      a.rel = 'noopener';
+      a.setAttribute('download', f.name);
+      a.setAttribute('style', 'display:block;margin-top:4px');
+      p.appendChild(a);
+    });
     list.appendChild(p);
     list.scrollTop = list.scrollHeight;
     if (m.direction === 'out' && ws && ws.readyState === 1) ws.send(JSON.stringify({ type: 'seen', id: m.id }));
@@ -69,7 +79,7 @@ export function widgetScript(channelId: string, title: string): string {
         Object.keys(pending).forEach(function (id) { send(pending[id]); });
       } else if (m.type === 'message') {
         ws.send(JSON.stringify({ type: 'received', id: m.id }));
-        show({ id: m.id, direction: 'out', text: m.text });
+        show({ id: m.id, direction: 'out', text: m.text, files: m.files });
       } else if (m.type === 'ack') {
         delete pending[m.id];
       } else if (m.type === 'error' && m.id && pending[m.id]) {

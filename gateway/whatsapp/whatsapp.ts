@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { SwitchboardError } from '../../appliance/errors.js';
 import type { WhatsAppChannelConfig } from '../config.js';
-import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } from '../core/bridge.js';
+import type { Bridge, BridgeContext, OutboxItem, PartSent, WebhookReply, WebhookRequest } from '../core/bridge.js';
+import { partsOf, sendParts } from '../core/parts.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
@@ -82,12 +83,18 @@ export class WhatsAppBridge implements Bridge {
     return this.ctx.attachments.download(meta.url, this.auth, sized);
   }
 
-  async send(item: OutboxItem, signal: AbortSignal): Promise<SendOutcome> {
+  /**
+   * The Cloud API takes one media object a message: each file is uploaded and
+   * sent as its own document message (the text as the first one's caption, or a
+   * text message before them when it is too long for one), each recorded before
+   * the next, so only the part in flight at a crash can arrive twice.
+   */
+  async send(item: OutboxItem, signal: AbortSignal, partSent: PartSent): Promise<SendOutcome> {
     const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: item.to };
-    try {
-      const attachment = item.attachments[0];
-      let message: Record<string, unknown>;
-      if (attachment) {
+    const text = (body: string) => () => this.message({ ...base, type: 'text', text: { body, preview_url: false } }, signal);
+    const file = (i: number, caption: string | undefined) => async (): Promise<SendOutcome> => {
+      const attachment = item.attachments[i]!;
+      try {
         const form = new FormData();
         form.set('messaging_product', 'whatsapp');
         form.set('type', attachment.mime);
@@ -95,10 +102,16 @@ export class WhatsAppBridge implements Bridge {
         const up = await callProvider(`${this.cfg.apiBase}/${this.cfg.phoneNumberId}/media`, { method: 'POST', headers: this.auth, body: form, timeoutMs: this.ctx.timeoutMs, signal });
         const mediaId = (up.body as { id?: string } | null)?.id;
         if (up.status !== 200 || !mediaId) return classify(up);
-        message = { ...base, type: 'document', document: { id: mediaId, ...(item.text ? { caption: item.text } : {}), ...(attachment.name ? { filename: attachment.name } : {}) } };
-      } else {
-        message = { ...base, type: 'text', text: { body: item.text, preview_url: false } };
+        return this.message({ ...base, type: 'document', document: { id: mediaId, ...(caption ? { caption } : {}), ...(attachment.name ? { filename: attachment.name } : {}) } }, signal);
+      } catch (err) {
+        return transient(err);
       }
+    };
+    return sendParts(item, partsOf(item, text, file), partSent);
+  }
+
+  private async message(message: Record<string, unknown>, signal: AbortSignal): Promise<SendOutcome> {
+    try {
       const r = await callProvider(`${this.cfg.apiBase}/${this.cfg.phoneNumberId}/messages`, {
         method: 'POST',
         headers: { ...this.auth, 'content-type': 'application/json' },

@@ -21,7 +21,7 @@ export interface Received {
 export abstract class FakeServer {
   readonly received: Received[] = [];
   private server: http.Server | null = null;
-  private readonly faults: Array<{ fault: Fault; remaining: number; until: number; match: RegExp }> = [];
+  private readonly faults: Array<{ fault: Fault; remaining: number; until: number; match: RegExp; skip: number }> = [];
   private readonly hung = new Set<ServerResponse>();
   url = '';
 
@@ -40,14 +40,14 @@ export abstract class FakeServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** The next `count` requests whose path matches get `fault` instead of the normal answer. */
-  failNext(count: number, fault: Fault, match = /./): void {
-    this.faults.push({ fault, remaining: count, until: Infinity, match });
+  /** The next `count` requests whose path matches get `fault` instead of the normal answer, after `skip` of them are answered normally. */
+  failNext(count: number, fault: Fault, match = /./, skip = 0): void {
+    this.faults.push({ fault, remaining: count, until: Infinity, match, skip });
   }
 
   /** Every matching request gets `fault` for `ms` milliseconds: the provider down for a while. */
   outage(ms: number, fault: Fault, match = /./): void {
-    this.faults.push({ fault, remaining: Infinity, until: Date.now() + ms, match });
+    this.faults.push({ fault, remaining: Infinity, until: Date.now() + ms, match, skip: 0 });
   }
 
   clearFaults(): void {
@@ -63,6 +63,10 @@ export abstract class FakeServer {
         continue;
       }
       if (!f.match.test(path)) continue;
+      if (f.skip > 0) {
+        f.skip--;
+        continue;
+      }
       f.remaining--;
       return f.fault;
     }

