@@ -79,7 +79,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       new MediaMetrics(metrics.registry, m);
       readiness.set('media', () => m.readiness());
     }
-    sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media });
+    sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media, users: access.users });
     http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, extraRoutes: [gateway.routes, sip.routes] });
   } catch (err) {
     await store.close();

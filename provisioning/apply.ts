@@ -7,6 +7,7 @@ import { describe, planChanges, type Change } from './plan.js';
 import { AuditLog } from '../appliance/audit/audit-log.js';
 import { ProvisionedChannels } from '../gateway/provisioned.js';
 import { ProvisionedExtensions } from '../sip/registrar/provisioned-extensions.js';
+import { ProvisionedDepartments } from '../sip/registrar/provisioned-departments.js';
 
 export interface ApplyResult {
   changes: string[];
@@ -24,12 +25,15 @@ export async function provision(file: string, deps: { store: Store; access: Acce
   const doc = loadDocument(file);
   const channels = new ProvisionedChannels(deps.store, new AuditLog(deps.store));
   const extensions = new ProvisionedExtensions(deps.store, new AuditLog(deps.store));
-  const changes = await planChanges(doc, deps.access, file, deps.env, channels, extensions);
+  const departments = new ProvisionedDepartments(deps.store, new AuditLog(deps.store));
+  const changes = await planChanges(doc, deps.access, file, deps.env, channels, extensions, departments);
   const lines = changes.map(describe);
   if (deps.dryRun || changes.length === 0) return { changes: lines, applied: false, enrolments: [] };
   const ctx = { ...deps.ctx, actor: `${deps.ctx.actor} (provision)` };
   await deps.store.write(() => {
-    for (const c of changes) applyOne(c, deps.access, ctx, channels, extensions);
+    for (const c of changes) applyOne(c, deps.access, ctx, channels, extensions, departments);
+    // Checked once all users are written, so two declared users may swap extensions.
+    deps.access.users.assertExtensionsUniqueInTxn();
   });
   const enrolments = changes
     .filter((c): c is Extract<Change, { kind: 'user.create' }> => c.kind === 'user.create' && c.totpGenerated)
@@ -37,14 +41,18 @@ export async function provision(file: string, deps: { store: Store; access: Acce
   return { changes: lines, applied: true, enrolments };
 }
 
-function applyOne(c: Change, access: Access, ctx: ActionContext, channels: ProvisionedChannels, extensions: ProvisionedExtensions): void {
+function applyOne(c: Change, access: Access, ctx: ActionContext, channels: ProvisionedChannels, extensions: ProvisionedExtensions, departments: ProvisionedDepartments): void {
   switch (c.kind) {
     case 'departments':
       return access.departments.setInTxn(c.to, ctx);
+    case 'department.policy':
+      return departments.setInTxn(c.policy, ctx);
+    case 'department.policy.remove':
+      return departments.removeInTxn(c.name, ctx);
     case 'user.create':
-      return access.users.insertInTxn(c.record, ctx, { via: 'provision' });
+      return access.users.insertInTxn(c.record, ctx, { via: 'provision' }, { deferExtensionCheck: true });
     case 'user.update':
-      access.users.updateInTxn(c.username, c.patch, ctx);
+      access.users.updateInTxn(c.username, c.patch, ctx, { deferExtensionCheck: true });
       if (c.patch.role !== undefined || c.patch.disabled) access.sessions.endAllForUserInTxn(c.username);
       return;
     case 'user.password':

@@ -23,6 +23,8 @@ const UserDecl = Type.Object(
     password: SecretRef,
     totpSecret: Type.Optional(SecretRef),
     disabled: Type.Optional(Type.Boolean()),
+    /** The SIP extension the user answers: their calls' recordings. Absent: none. */
+    extension: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{2,8}$' }), Type.Null()], { description: '2-8 digits, or null' })),
   },
   { additionalProperties: false },
 );
@@ -36,12 +38,22 @@ const TokenDecl = Type.Object(
   { additionalProperties: false },
 );
 
+const DepartmentDecl = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    record: Type.Optional(Type.Boolean()),
+    announce: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 export const ProvisionSchema = Type.Object(
   {
     version: Type.Literal(1, { description: 'the document format version, 1' }),
     /** Disable users and revoke tokens the document does not name. Off by default: a CLI-made admin survives. */
     prune: Type.Boolean({ default: false }),
-    departments: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: [] }),
+    /** A name, or a name with its recording policy (sip/registrar/provisioned-departments.ts). */
+    departments: Type.Array(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), DepartmentDecl], { description: 'a department name or {name, record, announce}' }), { default: [] }),
     users: Type.Array(UserDecl, { default: [] }),
     serviceTokens: Type.Array(TokenDecl, { default: [] }),
     /** Messenger channels: checked by the gateway's own rules (gateway/provisioned.ts). */
@@ -54,6 +66,13 @@ export const ProvisionSchema = Type.Object(
 
 export type ProvisionDoc = Static<typeof ProvisionSchema>;
 export type SecretReference = Static<typeof SecretRef>;
+export type DepartmentDeclaration = Static<typeof DepartmentDecl>;
+
+/** The declared departments, each as a name with its policy (a bare name records nothing). */
+export function departmentPolicies(doc: Pick<ProvisionDoc, 'departments'>): Array<{ name: string; record: boolean; announce: boolean }> {
+  return doc.departments.map((d) => (typeof d === 'string' ? { name: d, record: false, announce: false } : { name: d.name, record: d.record ?? false, announce: d.announce ?? false }));
+}
+
 
 export function loadDocument(file: string): ProvisionDoc {
   let raw: unknown;
@@ -70,10 +89,13 @@ export function loadDocument(file: string): ProvisionDoc {
   }
   checkUnique(file, (doc as ProvisionDoc).users.map((u) => u.username.toLowerCase()), 'users', 'username');
   checkUnique(file, (doc as ProvisionDoc).serviceTokens.map((t) => t.name), 'serviceTokens', 'name');
+  checkUniqueExtensions(file, (doc as ProvisionDoc).users);
   const d = doc as ProvisionDoc;
+  const departments = departmentPolicies(d).map((p) => p.name);
+  checkUnique(file, departments, 'departments', 'name');
   for (const [i, u] of d.users.entries()) {
-    if (u.department && !d.departments.includes(u.department)) {
-      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: users.${i}.department: got ${JSON.stringify(u.department)}, expected one of departments (${d.departments.join(', ') || 'none declared'})`);
+    if (u.department && !departments.includes(u.department)) {
+      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: users.${i}.department: got ${JSON.stringify(u.department)}, expected one of departments (${departments.join(', ') || 'none declared'})`);
     }
   }
   return d;
@@ -84,6 +106,16 @@ function checkUnique(file: string, values: string[], section: string, key: strin
   for (const [i, v] of values.entries()) {
     if (seen.has(v)) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: ${section}.${i}.${key}: ${JSON.stringify(v)} is declared twice`);
     seen.add(v);
+  }
+}
+
+function checkUniqueExtensions(file: string, users: ProvisionDoc['users']): void {
+  const holder = new Map<string, string>();
+  for (const [i, u] of users.entries()) {
+    if (!u.extension) continue;
+    const other = holder.get(u.extension);
+    if (other) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: users.${i}.extension: ${u.extension} is already user ${other}'s; one extension belongs to one user`);
+    holder.set(u.extension, u.username);
   }
 }
 

@@ -1,13 +1,17 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { SwitchboardError } from '../appliance/errors.js';
 import { parseNetworks } from '../appliance/http/address-allow.js';
-import type { SipConfig, ExtensionConfig, TrunkConfig } from './config.js';
+import type { SipConfig, ExtensionConfig, TrunkConfig, DepartmentConfig } from './config.js';
 
 /** The telephony keys of a validated configuration. */
 export interface SipKeys {
   sip: SipConfig;
   extensions: ExtensionConfig[];
   trunks: TrunkConfig[];
+  departments?: DepartmentConfig[];
+  /** The announcement of recorded calls (media.announcement), checked against the backend that plays it. */
+  media?: { backend: string; announcement: { file: string | null } };
 }
 
 function invalid(source: string, key: string, value: unknown, expected: string): never {
@@ -42,9 +46,36 @@ export function checkSipConfig(config: SipKeys, source: string): void {
   } catch (err) {
     invalid(source, 'sip.protection.trusted', config.sip.protection.trusted, `addresses or CIDRs (${(err as Error).message})`);
   }
+  const names = new Set<string>();
+  (config.departments ?? []).forEach((d, i) => {
+    if (names.has(d.name)) invalid(source, `departments.${i}.name`, d.name, 'a name not declared twice');
+    names.add(d.name);
+  });
+  if (config.media) checkAnnouncement(config.media, source);
   const fb = config.sip.calls.fallback;
   if (fb !== null && /^[0-9]+$/.test(fb) && config.extensions.length > 0 && !numbers.has(fb)) {
     // Provisioned extensions may add it later, so only a number clearly absent from a non-empty list is refused.
     invalid(source, 'sip.calls.fallback', fb, 'a configured extension number or a department');
   }
+}
+
+/** A file announcement must be a WAV the media server can read now: a typo found at start, not at the first recorded call. */
+function checkAnnouncement(media: NonNullable<SipKeys['media']>, source: string): void {
+  const file = media.announcement.file;
+  if (file === null) return;
+  const key = 'media.announcement.file';
+  if (!file.startsWith('/')) invalid(source, key, file, "an absolute path (the media server resolves it, not the appliance's directory)");
+  // Both servers pick the format by the extension; FreeSWITCH's api line is split on spaces.
+  if (!/^[^\s]+\.wav$/i.test(file)) invalid(source, key, file, 'a path ending in .wav, without spaces');
+  const head = Buffer.alloc(12);
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, head, 0, 12, 0);
+  } catch (err) {
+    invalid(source, key, file, `a readable WAV file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') invalid(source, key, file, 'a WAV file (RIFF/WAVE header)');
 }

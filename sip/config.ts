@@ -110,6 +110,8 @@ export const ExtensionSchema = Type.Object(
     name: Type.String({ maxLength: 128, default: '' }),
     department: Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })], { default: null }),
     record: Type.Boolean({ default: false }),
+    /** With record: play the announcement (media.announcement) to both parties once the recording runs. */
+    announce: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 );
@@ -131,14 +133,27 @@ export const TrunkSchema = Type.Object(
     registerExpires: Type.Integer({ minimum: 60, maximum: 86_400, default: 600 }),
     /** Record every call over this trunk (as well as calls of extensions with record: true). */
     record: Type.Boolean({ default: false }),
+    announce: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+/** A department's recording policy: every call of its extensions, and every call to it as a ring group. */
+export const DepartmentSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, description: 'a department name' }),
+    record: Type.Boolean({ default: false }),
+    announce: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 );
 
 export const ExtensionsSchema = Type.Array(ExtensionSchema, { default: [] });
 export const TrunksSchema = Type.Array(TrunkSchema, { default: [] });
+export const DepartmentsSchema = Type.Array(DepartmentSchema, { default: [] });
 
 export type SipConfig = Static<typeof SipSchema>;
 export type ExtensionConfig = Static<typeof ExtensionSchema>;
 export type TrunkConfig = Static<typeof TrunkSchema>;
+export type DepartmentConfig = Static<typeof DepartmentSchema>;
 export type SecretValueConfig = Static<typeof SecretValue>;

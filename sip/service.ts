@@ -16,6 +16,8 @@ import { SipMetrics } from './metrics.js';
 import { DigestAuthenticator } from './auth/digest.js';
 import { RequestAuthenticator } from './auth/request-auth.js';
 import { ExtensionDirectory } from './registrar/directory.js';
+import { DepartmentDirectory } from './registrar/department-directory.js';
+import { ProvisionedDepartments } from './registrar/provisioned-departments.js';
 import { BindingStore } from './registrar/bindings.js';
 import { Registrar } from './registrar/registrar.js';
 import { BanList } from './protection/bans.js';
@@ -30,7 +32,7 @@ import { DirectMedia, type MediaAnchor } from './calls/media.js';
 import { TrunkRegistrations } from './trunks/trunk-registration.js';
 import { resolveSecretValue } from './secrets.js';
 import { checkSipConfig } from './config-check.js';
-import { sipRoutes } from './http/routes.js';
+import { sipRoutes, type SipRouteDeps } from './http/routes.js';
 import { FreeswitchMedia } from './calls/anchored-media.js';
 import { FreeswitchBackend } from './media/freeswitch/freeswitch-backend.js';
 import { AsteriskMedia } from './calls/asterisk-media.js';
@@ -38,6 +40,7 @@ import { AsteriskBackend } from './media/asterisk/asterisk-backend.js';
 import type { MediaBackend } from './media/types.js';
 import { AnchoredMedia } from './calls/anchored-media.js';
 import { RecordingSpace } from './media/recording-space.js';
+import { RecordingDiskWatch } from './media/recording-watch.js';
 import { RecordingRetention } from './media/retention.js';
 
 /** Where recordings are written (by the media server) and read (by the API): DATADIR/recordings. */
@@ -59,6 +62,8 @@ export interface SipDeps {
   media?: MediaAnchor;
   /** The media server (createMediaBackend); calls whose policy says record are anchored and recorded on it. */
   mediaBackend?: MediaBackend | null;
+  /** Users' extensions (access.users): an operator's calls and recordings are those of their extension. */
+  users: SipRouteDeps['users'];
 }
 
 /**
@@ -85,6 +90,8 @@ export class SipService {
   /** Deletes recordings past media.retentionDays (sip/media/retention.ts); started by start(). */
   readonly retention: RecordingRetention;
   private everConnected = false;
+  /** Stops running recordings when DATADIR/recordings falls below media.minFreeMiB; null without a media backend. */
+  readonly diskWatch: RecordingDiskWatch | null;
 
   constructor(private readonly deps: SipDeps) {
     const { config, logger: parent, store } = deps;
@@ -117,17 +124,20 @@ export class SipService {
     this.registrar = new Registrar(sip.registrar, auth, this.bindings, this.sipMetrics, logger);
     const backend = deps.mediaBackend ?? null;
     let media: MediaAnchor = deps.media ?? new DirectMedia();
+    const announcing = { announcement: config.media.announcement.file, onAnnounced: (id: string, played: boolean) => this.calls.announced(id, played) };
     if (!deps.media && backend instanceof FreeswitchBackend) {
-      media = new FreeswitchMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger });
+      media = new FreeswitchMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger, ...announcing });
     } else if (!deps.media && backend instanceof AsteriskBackend) {
-      media = new AsteriskMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger });
+      media = new AsteriskMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger, ...announcing });
     }
     // Recordings disk full: calls to be recorded go direct, flagged disk-full (sip/media/recording-space.ts).
     const space = new RecordingSpace({ recordingsDir: recordingsDirOf(config), minFreeMiB: config.media.minFreeMiB, registry: deps.metrics.registry, logger, onRefused: (id) => this.calls.recordingUnavailable(id, 'disk-full') });
     if (media instanceof AnchoredMedia) media.deps.refuseRecording = (id) => space.refuse(id);
+    // Recordings already running when the disk fills are stopped, the calls go on (sip/media/recording-watch.ts).
+    this.diskWatch = backend ? new RecordingDiskWatch({ backend, space, intervalMs: config.media.diskCheckSeconds * 1000, registry: deps.metrics.registry, logger }) : null;
     this.retention = new RecordingRetention({ store: deps.store, audit: deps.audit, logger, recordingsDir: recordingsDirOf(config), retentionDays: config.media.retentionDays });
     backend?.on('recording-stopped', (r) => {
-      const done = this.calls.recordingStopped(r).then(
+      const done = this.calls.recordingStopped(r, this.diskWatch?.takeInterruption(r)).then(
         () => undefined,
         (err: unknown) => logger.error({ err, call: r.callId }, 'recording not written to the call record'),
       );
@@ -135,19 +145,21 @@ export class SipService {
       void done.finally(() => this.recordingWrites.delete(done));
     });
     const router = new CallRouter(this.directory, config.trunks, sip.calls.fallback, sip.calls);
+    const departments = new DepartmentDirectory(new ProvisionedDepartments(store, deps.audit), config.departments);
     this.controller = new CallController(
       sip.calls,
       trunks,
       auth,
       router,
       new DestinationResolver(this.bindings),
+      (name) => departments.policy(name),
       { srf: this.srf, log: this.calls, media, active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000 },
       logger,
       env,
     );
     this.trunkRegistrations = new TrunkRegistrations(this.srf, config.trunks, logger, env);
     this.wire(logger);
-    this.routes = sipRoutes({ bindings: this.bindings, calls: this.calls, bans: this.bans, directory: this.directory, audit: deps.audit, recordingsDir: recordingsDirOf(config) });
+    this.routes = sipRoutes({ bindings: this.bindings, calls: this.calls, bans: this.bans, directory: this.directory, audit: deps.audit, recordingsDir: recordingsDirOf(config), users: deps.users });
   }
 
   private wire(logger: Logger): void {
@@ -209,6 +221,7 @@ export class SipService {
   /** Ends calls in progress (their records are written), then the connection. */
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.diskWatch?.close();
     await this.retention.stop();
     this.trunkRegistrations.stopAll();
     this.active.hangupAll('shutdown');

@@ -8,7 +8,7 @@ import { LoginService } from './login.js';
 import { kindOf } from './secrets.js';
 import { Departments } from './departments.js';
 import { SwitchboardError } from '../errors.js';
-import type { ActionContext, PublicUser, UserRecord } from './users.js';
+import type { ActionContext, PublicUser, UserPatch } from './users.js';
 import type { Principal } from './roles.js';
 
 /** The access domain in one place: who someone is, from a bearer secret. */
@@ -59,7 +59,7 @@ export class Access {
   }
 
   /** A role change or disabling ends the user's sessions: access must shrink at once, not at expiry. */
-  async updateUser(username: string, patch: { role?: UserRecord['role']; department?: string | null; disabled?: boolean }, ctx: ActionContext): Promise<PublicUser> {
+  async updateUser(username: string, patch: UserPatch, ctx: ActionContext): Promise<PublicUser> {
     const before = this.users.require(username);
     const user = await this.users.update(username, patch, ctx);
     if ((patch.role && patch.role !== before.role) || patch.disabled) await this.store.write(() => this.sessions.endAllForUserInTxn(user.username));

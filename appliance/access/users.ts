@@ -10,6 +10,8 @@ export interface UserRecord {
   username: string;
   role: HumanRole;
   department: string | null;
+  /** The SIP extension this user answers (2-8 digits, one user each): their own calls' recordings. Absent in records made before it: null. */
+  extension: string | null;
   passwordHash: string;
   disabled: boolean;
   createdAt: string;
@@ -29,8 +31,12 @@ export interface ActionContext {
 }
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+export const EXTENSION = /^[0-9]{2,8}$/;
 
-export type UserPatch = { role?: HumanRole; department?: string | null; disabled?: boolean };
+export type UserPatch = { role?: HumanRole; department?: string | null; disabled?: boolean; extension?: string | null };
+export type NewUser = { username: string; password: string; role: HumanRole; department?: string | null; extension?: string | null };
+/** Provisioning checks extension uniqueness once over the whole document (a swap between two users is fine), not per step. */
+export type WriteOptions = { deferExtensionCheck?: boolean };
 
 export class UserService {
   readonly passwords: PasswordPolicy;
@@ -48,7 +54,30 @@ export class UserService {
   }
 
   get(username: string): UserRecord | undefined {
-    return this.db.get(username.toLowerCase());
+    const u = this.db.get(username.toLowerCase());
+    return u && withDefaults(u);
+  }
+
+  /** The extension a user answers, or null (no such user, none set). */
+  extensionOf(username: string): string | null {
+    return this.get(username)?.extension ?? null;
+  }
+
+  /** The user holding an extension, other than `except`. */
+  holderOf(extension: string, except?: string): string | null {
+    for (const { value } of this.db.getRange({})) if (value.extension === extension && value.username !== except) return value.username;
+    return null;
+  }
+
+  /** Only inside store.write(): refuses a state where two users hold one extension (after a provisioning apply). */
+  assertExtensionsUniqueInTxn(): void {
+    const seen = new Map<string, string>();
+    for (const { value } of this.db.getRange({})) {
+      if (!value.extension) continue;
+      const other = seen.get(value.extension);
+      if (other) throw extensionTaken(value.extension, other);
+      seen.set(value.extension, value.username);
+    }
   }
 
   require(username: string): UserRecord {
@@ -58,7 +87,7 @@ export class UserService {
   }
 
   list(): PublicUser[] {
-    return [...this.db.getRange({})].map(({ value }) => toPublic(value));
+    return [...this.db.getRange({})].map(({ value }) => toPublic(withDefaults(value)));
   }
 
   countAdmins(): number {
@@ -72,7 +101,7 @@ export class UserService {
   }
 
   async create(
-    input: { username: string; password: string; role: HumanRole; department?: string | null },
+    input: NewUser,
     ctx: ActionContext,
   ): Promise<{ user: PublicUser; totpUri: string | null }> {
     const record = await this.prepare(input);
@@ -81,11 +110,12 @@ export class UserService {
   }
 
   /** Validation and the slow argon2 hash, outside any transaction. */
-  async prepare(input: { username: string; password: string; role: HumanRole; department?: string | null; totpSecret?: string | null }): Promise<UserRecord> {
+  async prepare(input: NewUser & { totpSecret?: string | null }): Promise<UserRecord> {
     const username = input.username.toLowerCase();
     if (!USERNAME.test(username) || username === 'me') {
       throw new SwitchboardError('SWB_ERR_VALIDATION', `username ${JSON.stringify(input.username)}: expected 2-64 of a-z 0-9 . _ - starting with a letter or digit`);
     }
+    checkExtension(input.extension);
     this.passwords.check(input.password);
     const passwordHash = await this.passwords.hash(input.password);
     const now = new Date().toISOString();
@@ -94,6 +124,7 @@ export class UserService {
       username,
       role: input.role,
       department: input.department ?? null,
+      extension: input.extension ?? null,
       passwordHash,
       disabled: false,
       createdAt: now,
@@ -105,24 +136,27 @@ export class UserService {
   }
 
   /** Only inside store.write(). */
-  insertInTxn(record: UserRecord, ctx: ActionContext, details: Record<string, unknown> = {}): void {
+  insertInTxn(record: UserRecord, ctx: ActionContext, details: Record<string, unknown> = {}, opts: WriteOptions = {}): void {
     if (this.db.get(record.username)) throw new SwitchboardError('SWB_ERR_CONFLICT', `user ${record.username} exists`);
+    if (record.extension && !opts.deferExtensionCheck) this.claimInTxn(record.extension, record.username);
     this.db.putSync(record.username, record);
-    this.audit.append({ ...ctx, action: 'user.create', target: `user:${record.username}`, details: { role: record.role, department: record.department, ...details } });
+    this.audit.append({ ...ctx, action: 'user.create', target: `user:${record.username}`, details: { role: record.role, department: record.department, extension: record.extension, ...details } });
   }
 
-  /** Role, department or disabled; the caller ends the user's sessions when access shrinks. */
+  /** Role, department, disabled or extension; the caller ends the user's sessions when access shrinks. */
   async update(username: string, patch: UserPatch, ctx: ActionContext): Promise<PublicUser> {
     return toPublic(await this.store.write(() => this.updateInTxn(username, patch, ctx)));
   }
 
   /** Only inside store.write(). */
-  updateInTxn(username: string, patch: UserPatch, ctx: ActionContext): UserRecord {
+  updateInTxn(username: string, patch: UserPatch, ctx: ActionContext, opts: WriteOptions = {}): UserRecord {
     const cur = this.require(username);
+    checkExtension(patch.extension);
+    if (patch.extension && !opts.deferExtensionCheck) this.claimInTxn(patch.extension, cur.username);
     const rec: UserRecord = { ...cur, ...definedOnly(patch), updatedAt: new Date().toISOString() };
     if (patch.role && this.totpRequired(patch.role) && !rec.totp) rec.totp = { secret: newTotpSecret(), confirmed: false, lastStep: 0 };
     this.db.putSync(rec.username, rec);
-    this.audit.append({ ...ctx, action: 'user.update', target: `user:${rec.username}`, details: { from: { role: cur.role, department: cur.department, disabled: cur.disabled }, to: definedOnly(patch) } });
+    this.audit.append({ ...ctx, action: 'user.update', target: `user:${rec.username}`, details: { from: { role: cur.role, department: cur.department, disabled: cur.disabled, extension: cur.extension }, to: definedOnly(patch) } });
     return rec;
   }
 
@@ -165,6 +199,11 @@ export class UserService {
     return totpUri(secret, username.toLowerCase());
   }
 
+  private claimInTxn(extension: string, username: string): void {
+    const holder = this.holderOf(extension, username);
+    if (holder) throw extensionTaken(extension, holder);
+  }
+
   /** Only inside store.write(): the login flow's bookkeeping. */
   putInTxn(record: UserRecord): void {
     this.db.putSync(record.username, record);
@@ -173,7 +212,21 @@ export class UserService {
 
 export function toPublic(u: UserRecord): PublicUser {
   const { passwordHash: _p, totp, failures: _f, ...rest } = u;
-  return { ...rest, totp: !totp ? 'none' : totp.confirmed ? 'confirmed' : 'pending', locked: (u.lockedUntil ?? 0) > Date.now() };
+  return { ...rest, extension: u.extension ?? null, totp: !totp ? 'none' : totp.confirmed ? 'confirmed' : 'pending', locked: (u.lockedUntil ?? 0) > Date.now() };
+}
+
+function withDefaults(u: UserRecord): UserRecord {
+  return u.extension === undefined ? { ...u, extension: null } : u;
+}
+
+function checkExtension(extension: string | null | undefined): void {
+  if (extension !== undefined && extension !== null && !EXTENSION.test(extension)) {
+    throw new SwitchboardError('SWB_ERR_VALIDATION', `extension ${JSON.stringify(extension)}: expected 2-8 digits`, { field: 'extension' });
+  }
+}
+
+function extensionTaken(extension: string, holder: string): SwitchboardError {
+  return new SwitchboardError('SWB_ERR_CONFLICT', `extension ${extension} already belongs to user ${holder}; clear it there first`, { field: 'extension' });
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

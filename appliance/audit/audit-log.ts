@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'sip.unban',
   'sip.extension.set',
   'call.recording.fetch',
+  'call.recording.refused',
   'call.recording.delete',
   'channel.block',
   'channel.unblock',

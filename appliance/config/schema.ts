@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { ExtensionsSchema, SecretValue, SipSchema, TrunksSchema } from '../../sip/config.js';
+import { DepartmentsSchema, ExtensionsSchema, SecretValue, SipSchema, TrunksSchema } from '../../sip/config.js';
 import { ChannelsSchema, GatewaySchema } from '../../gateway/config.js';
 
 /*
@@ -82,6 +82,13 @@ export const MediaSchema = Type.Object(
     retentionDays: Type.Integer({ minimum: 0, default: 365 }),
     /** Below this much free space under DATADIR/recordings a call to be recorded connects unrecorded (recording: disk-full). */
     minFreeMiB: Type.Integer({ minimum: 0, default: 512 }),
+    /** While a recording runs, free space is read this often; below minFreeMiB running recordings are stopped (the calls go on). */
+    diskCheckSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 5 }),
+    /** Played to both parties of a recorded call whose policy says announce; null: a built-in 1400 Hz beep. */
+    announcement: Type.Object(
+      { file: Type.Union([Type.Null(), Type.String({ minLength: 1, description: 'a WAV file path the media server can read' })], { default: null }) },
+      closed,
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -95,6 +102,7 @@ export const ConfigSchema = Type.Object(
     sip: SipSchema,
     extensions: ExtensionsSchema,
     trunks: TrunksSchema,
+    departments: DepartmentsSchema,
     channels: ChannelsSchema,
     gateway: GatewaySchema,
     media: MediaSchema,

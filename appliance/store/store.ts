@@ -18,6 +18,7 @@ export const DB_NAMES = [
   'audit',
   'registrations',
   'calls',
+  'callIds',
   'sipBans',
   'sipExtensions',
   'outbox',

@@ -21,6 +21,10 @@ export interface AnchoredMediaDeps<B extends MediaBackend = MediaBackend> {
   channelTimeoutMs?: number;
   /** Before anchoring a call to be recorded: true when it must not be recorded (recordings disk full, sip/media/recording-space.ts); it then goes direct. */
   refuseRecording?: (callId: string) => boolean;
+  /** media.announcement.file: the WAV played to both parties of a call whose policy says announce; null for the built-in beep. */
+  announcement?: string | null;
+  /** After the announcement of a call with announce was played (true) or could not be (false; the call goes on). */
+  onAnnounced?: (callId: string, played: boolean) => void;
 }
 
 export type FreeswitchMediaDeps = AnchoredMediaDeps<FreeswitchBackend>;
@@ -69,7 +73,7 @@ export abstract class AnchoredMedia<B extends MediaBackend = MediaBackend> imple
     if (!call.media.recordRequested) return passThrough;
     if (this.deps.refuseRecording?.(call.id)) return passThrough;
     if (!this.ready()) return this.down(call.id, 'the media server is not connected');
-    return new AnchoredSession(this, this.deps, call.id);
+    return new AnchoredSession(this, this.deps, call.id, call.media.announce === true);
   }
 
   /** The policy for a recorded call the media server cannot take. */
@@ -148,6 +152,7 @@ class AnchoredSession implements MediaSession {
     private readonly anchor: AnchoredMedia,
     private readonly deps: AnchoredMediaDeps,
     private readonly callId: string,
+    private readonly announce: boolean,
   ) {}
 
   private async invite(sdp: string): Promise<Dialog> {
@@ -182,16 +187,41 @@ class AnchoredSession implements MediaSession {
     if (!this.bridged) {
       this.bridged = true;
       this.sdpB = await this.b!.modify(calleeSdp);
-      await this.deps.backend.bridge(this.uuidA, this.uuidB);
-      try {
-        await this.deps.backend.startRecording(this.uuidA, this.callId);
-      } catch (err) {
-        // The call is connected through the media server; only the recording is lost.
-        this.deps.logger.warn({ err, call: this.callId }, 'recording did not start');
-        this.deps.onUnavailable(this.callId);
+      if (this.announce) await this.bridgeAnnounced();
+      else {
+        await this.deps.backend.bridge(this.uuidA, this.uuidB);
+        await this.record();
       }
     }
     return this.sdpA;
+  }
+
+  private async record(): Promise<boolean> {
+    try {
+      await this.deps.backend.startRecording(this.uuidA, this.callId);
+      return true;
+    } catch (err) {
+      // The call is connected through the media server; only the recording is lost.
+      this.deps.logger.warn({ err, call: this.callId }, 'recording did not start');
+      this.deps.onUnavailable(this.callId);
+      return false;
+    }
+  }
+
+  /**
+   * The recording starts before the bridge, so that it holds the announcement played as the parties are
+   * connected: evidence they were told. No recording, no announcement (it would say something untrue); a
+   * refused announcement leaves the call up and says so in its record.
+   */
+  private async bridgeAnnounced(): Promise<void> {
+    if (!(await this.record())) {
+      await this.deps.backend.bridge(this.uuidA, this.uuidB);
+      this.deps.onAnnounced?.(this.callId, false);
+      return;
+    }
+    const result = await this.deps.backend.bridgeAnnounced(this.uuidA, this.uuidB, this.deps.announcement ?? null);
+    if (!result.announced) this.deps.logger.warn({ call: this.callId, why: result.why }, 'recording announcement not played');
+    this.deps.onAnnounced?.(this.callId, result.announced);
   }
 
   async reoffer(fromLeg: 'caller' | 'callee', sdp: string): Promise<string> {

@@ -43,6 +43,11 @@ export class CallLog {
     return this.store.db<CallRecord, Key>('calls');
   }
 
+  /** Call id -> start millis: a call found by id without walking the log (an unknown id costs one read, like a known one). */
+  private get ids() {
+    return this.store.db<number, string>('callIds');
+  }
+
   newId(): string {
     return randomUUID();
   }
@@ -51,7 +56,12 @@ export class CallLog {
   open(record: CallRecord): void {
     const key: Key = [Date.parse(record.start), record.id];
     this.keys.set(record.id, key);
-    this.chain(record.id, () => this.store.write(() => this.db.putSync(key, record)));
+    this.chain(record.id, () =>
+      this.store.write(() => {
+        this.db.putSync(key, record);
+        this.ids.putSync(record.id, key[0]);
+      }),
+    );
   }
 
   answered(id: string, at: Date, extension: string | null): void {
@@ -61,6 +71,18 @@ export class CallLog {
         const cur = key && this.db.get(key);
         if (!key || !cur || cur.state !== 'ringing') return;
         this.db.putSync(key, { ...cur, state: 'answered', answer: at.toISOString(), extension: extension ?? cur.extension });
+      }),
+    );
+  }
+
+  /** Whether the recording announcement of a call with announce was played (media.announced). */
+  announced(id: string, played: boolean): void {
+    this.chain(id, () =>
+      this.store.write(() => {
+        const key = this.keys.get(id);
+        const cur = key && this.db.get(key);
+        if (!key || !cur) return;
+        this.db.putSync(key, { ...cur, media: { ...cur.media, announced: played } });
       }),
     );
   }
@@ -139,9 +161,10 @@ export class CallLog {
    * record's `recording` and appends a `recording` event (id: the backend's
    * key) to the history of the call's client. A stop reported again for the
    * same file (a replay after a reconnect) finds the key there and writes
-   * nothing.
+   * nothing. `interrupted` says the appliance cut it short (the file is kept
+   * as it is, partial).
    */
-  async recordingStopped(r: RecordingResult): Promise<CallRecord | null> {
+  async recordingStopped(r: RecordingResult, interrupted?: CallRecording['interrupted']): Promise<CallRecord | null> {
     const id = r.callId;
     if (!id) return null;
     const pending = this.chains.get(id);
@@ -150,7 +173,7 @@ export class CallLog {
       const key = this.keys.get(id) ?? this.findKey(id);
       const cur = key && this.db.get(key);
       if (!key || !cur || cur.recording?.key === r.key) return null;
-      let recording: CallRecording = { status: r.status, key: r.key, file: r.file, durationSec: r.durationSec, bytes: r.bytes, sha256: r.sha256, historyEventId: null };
+      let recording: CallRecording = { status: r.status, key: r.key, file: r.file, durationSec: r.durationSec, bytes: r.bytes, sha256: r.sha256, historyEventId: null, ...(interrupted ? { interrupted } : {}) };
       if (cur.clientId) recording = this.recordingEvent(cur, recording, r.stoppedAt);
       const next = { ...cur, recording };
       this.db.putSync(key, next);
@@ -175,8 +198,18 @@ export class CallLog {
   }
 
   private findKey(id: string): Key | undefined {
-    for (const { key, value } of this.db.getRange({ reverse: true })) if (value.id === id) return key as Key;
-    return undefined;
+    const start = this.ids.get(id);
+    return start === undefined ? undefined : [start, id];
+  }
+
+  /** Calls written before the id index existed get their entries once, at the first start that has it. */
+  private async indexOnce(): Promise<void> {
+    const meta = this.store.db<boolean>('meta');
+    if (meta.get('callIds.indexed')) return;
+    await this.store.write(() => {
+      for (const { key } of this.db.getRange()) this.ids.putSync((key as Key)[1], (key as Key)[0]);
+      meta.putSync('callIds.indexed', true);
+    });
   }
 
   /**
@@ -185,6 +218,7 @@ export class CallLog {
    * phones' later BYE finds no dialog and changes nothing).
    */
   async recover(now = new Date()): Promise<number> {
+    await this.indexOnce();
     const open: Key[] = [];
     for (const { key, value } of this.db.getRange({ start: [now.getTime() - RECOVERY_WINDOW_MS] })) {
       if (value.state !== 'ended') open.push(key as Key);
@@ -198,7 +232,7 @@ export class CallLog {
   }
 
   /** Newest first; `before` is the start time (ms) and id of the last item of the previous page. */
-  list(opts: { limit: number; before?: Key | null; direction?: string; extension?: string }): { items: CallRecord[]; next: string | null } {
+  list(opts: { limit: number; before?: Key | null; direction?: string; extension?: string; where?: (c: CallRecord) => boolean }): { items: CallRecord[]; next: string | null } {
     const limit = Math.min(Math.max(1, opts.limit), MAX_PAGE);
     const items: CallRecord[] = [];
     let last: Key | null = null;
@@ -208,6 +242,7 @@ export class CallLog {
       if (opts.before && k[0] === opts.before[0] && k[1] === opts.before[1]) continue;
       if (opts.direction && value.direction !== opts.direction) continue;
       if (opts.extension && value.extension !== opts.extension) continue;
+      if (opts.where && !opts.where(value)) continue;
       if (items.length === limit) return { items, next: last ? Buffer.from(JSON.stringify(last)).toString('base64url') : null };
       items.push(value);
       last = k;
@@ -216,10 +251,8 @@ export class CallLog {
   }
 
   get(id: string): CallRecord | undefined {
-    const key = this.keys.get(id);
-    if (key) return this.db.get(key);
-    for (const { value } of this.db.getRange({ reverse: true })) if (value.id === id) return value;
-    return undefined;
+    const key = this.keys.get(id) ?? this.findKey(id);
+    return key && this.db.get(key);
   }
 
   /** Resolves when every pending write has committed (shutdown, tests). */

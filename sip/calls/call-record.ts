@@ -10,8 +10,14 @@ export type CallState = 'ringing' | 'answered' | 'ended';
  */
 export interface CallMedia {
   anchor: 'direct' | 'freeswitch' | 'asterisk';
-  /** Whether the configuration asks for this call to be recorded (an extension with record: true). */
+  /** Whether the policy asks for this call to be recorded (sip/calls/recording-policy.ts). */
   recordRequested: boolean;
+  /** Whether a source that asked to record also asked to announce it. Absent in records written before announcements existed. */
+  announce?: boolean;
+  /** The sources that asked to record ('extension:101', 'department:legal', 'trunk:main'). Absent in older records. */
+  because?: string[];
+  /** Whether the announcement was played (set at answer, for calls with announce); false when it failed and the call went on. */
+  announced?: boolean;
 }
 
 /**
@@ -32,6 +38,8 @@ export interface CallRecording {
   sha256: string | null;
   /** The `recording` event in the client's history, when the call has a client. */
   historyEventId: string | null;
+  /** Present when the appliance stopped the recording while the call went on: `disk-full` (sip/media/recording-watch.ts). */
+  interrupted?: 'disk-full';
 }
 
 /**

@@ -11,6 +11,7 @@ import type { DestinationResolver } from './destinations.js';
 import type { CallRecord, CallDirection } from './call-record.js';
 import type { Destination } from './fork.js';
 import { CallAttempt, type AttemptDeps, type AttemptPlan } from './call-attempt.js';
+import { decideRecording, type CallParties, type DepartmentPolicyLookup } from './recording-policy.js';
 import { resolveSecretValue } from '../secrets.js';
 import { SwitchboardError } from '../../appliance/errors.js';
 
@@ -26,6 +27,7 @@ export class CallController {
     private readonly auth: RequestAuthenticator,
     private readonly router: CallRouter,
     private readonly destinations: DestinationResolver,
+    private readonly departments: DepartmentPolicyLookup,
     private readonly attemptDeps: AttemptDeps,
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -61,28 +63,31 @@ export class CallController {
 
   private plan(req: SipRequest, origin: Origin, route: Route, dialled: string): AttemptPlan {
     const now = new Date().toISOString();
-    const base = (direction: CallDirection, from: string, to: string, extension: string | null, trunk: string | null, record: boolean): CallRecord => ({
-      id: this.attemptDeps.log.newId(),
-      sipCallId: req.get('Call-ID') ?? '',
-      direction,
-      from,
-      to,
-      extension,
-      trunk,
-      clientId: null,
-      state: 'ringing',
-      start: now,
-      answer: null,
-      end: null,
-      durationSec: 0,
-      outcome: null,
-      sipCause: null,
-      endReason: null,
-      // Only calls to be recorded are anchored; the rest stay phone to phone whatever the backend.
-      media: { anchor: record ? this.attemptDeps.media.name : 'direct', recordRequested: record },
-      recording: null,
-      historyEventId: null,
-    });
+    const base = (direction: CallDirection, from: string, to: string, extension: string | null, trunk: string | null, parties: CallParties): CallRecord => {
+      const { record, announce, because } = decideRecording(parties, this.departments);
+      return {
+        id: this.attemptDeps.log.newId(),
+        sipCallId: req.get('Call-ID') ?? '',
+        direction,
+        from,
+        to,
+        extension,
+        trunk,
+        clientId: null,
+        state: 'ringing',
+        start: now,
+        answer: null,
+        end: null,
+        durationSec: 0,
+        outcome: null,
+        sipCause: null,
+        endReason: null,
+        // Only calls to be recorded are anchored; the rest stay phone to phone whatever the backend.
+        media: { anchor: record ? this.attemptDeps.media.name : 'direct', recordRequested: record, announce, because },
+        recording: null,
+        historyEventId: null,
+      };
+    };
     const sdpHeaders = { 'Content-Type': 'application/sdp' };
 
     if (origin.kind === 'trunk') {
@@ -91,12 +96,16 @@ export class CallController {
       let dests: Destination[] = route.kind === 'extensions' ? this.destinations.forExtensions(route.extensions) : [];
       // Nobody of the target is registered: ring the fallback rather than fail the caller.
       const fallback = this.router.fallbackTarget ? this.router.target(this.router.fallbackTarget, 'in') : null;
-      if (dests.length === 0 && fallback) dests = this.destinations.forExtensions(fallback.extensions);
+      const rung = route.kind === 'extensions' ? [...route.extensions] : [];
+      const fallbackRang = dests.length === 0 && fallback !== null;
+      if (fallbackRang) {
+        dests = this.destinations.forExtensions(fallback.extensions);
+        rung.push(...fallback.extensions);
+      }
       const single = route.kind === 'extensions' && route.extensions.length === 1 ? route.extensions[0]!.number : null;
-      const record = origin.trunk.record || (route.kind === 'extensions' && route.extensions.some((e) => e.record));
       const name = displayNameOf(req.get('From'));
       return {
-        record: base('in', from, to, single, origin.trunk.id, record),
+        record: base('in', from, to, single, origin.trunk.id, { callees: rung, departments: this.targetDepartments(origin.trunk.inbound, route, fallback, fallbackRang), trunk: origin.trunk }),
         destinations: dests,
         headers: { ...sdpHeaders, From: `${name ? `"${name.replace(/"/g, '')}" ` : ''}<sip:${from}@localhost>` },
       };
@@ -106,7 +115,7 @@ export class CallController {
     if (route.kind === 'trunk') {
       const trunk = route.trunk;
       const plan: AttemptPlan = {
-        record: base('out', route.callerId, route.e164 ?? route.number, caller.number, trunk.id, caller.record || trunk.record),
+        record: base('out', route.callerId, route.e164 ?? route.number, caller.number, trunk.id, { caller, trunk }),
         destinations: [this.destinations.forTrunk(trunk, route.number)],
         // Caller-id policy: the trunk's configured number, else the extension's own (router decides).
         headers: { ...sdpHeaders, From: `<sip:${route.callerId}@localhost>` },
@@ -117,9 +126,18 @@ export class CallController {
     if (route.kind !== 'extensions') throw new SwitchboardError('SWB_ERR_INTERNAL', `route ${route.kind} for an extension`);
     const callee = route.extensions[0]!;
     return {
-      record: base('internal', caller.number, callee.number, callee.number, null, caller.record || callee.record),
+      record: base('internal', caller.number, callee.number, callee.number, null, { caller, callees: route.extensions }),
       destinations: this.destinations.forExtensions(route.extensions),
       headers: { ...sdpHeaders, From: `"${(caller.name || caller.number).replace(/"/g, '')}" <sip:${caller.number}@localhost>` },
     };
+  }
+
+  /** The departments a trunk call was addressed to: its inbound target, and the fallback when it rang, where these name a ring group rather than an extension. */
+  private targetDepartments(inbound: string, route: Route, fallback: Extract<Route, { kind: 'extensions' }> | null, fallbackRang: boolean): string[] {
+    const out: string[] = [];
+    if (route.kind === 'extensions' && route.via === 'department') out.push(inbound);
+    const fallbackIsGroup = fallback?.via === 'department' && this.router.fallbackTarget;
+    if (fallbackIsGroup && (fallbackRang || (route.kind === 'extensions' && route.via === 'fallback'))) out.push(this.router.fallbackTarget!);
+    return out;
   }
 }

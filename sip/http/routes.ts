@@ -6,9 +6,11 @@ import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditLog } from '../../appliance/audit/audit-log.js';
 import { SwitchboardError } from '../../appliance/errors.js';
-import { contextOf } from '../../appliance/http/plugins/auth.js';
+import { contextOf, principalOf } from '../../appliance/http/plugins/auth.js';
+import type { Principal } from '../../appliance/access/roles.js';
 import type { BindingStore } from '../registrar/bindings.js';
 import type { CallLog } from '../calls/call-log.js';
+import type { CallRecord } from '../calls/call-record.js';
 import type { BanList } from '../protection/bans.js';
 import type { ExtensionDirectory } from '../registrar/directory.js';
 
@@ -20,6 +22,8 @@ export interface SipRouteDeps {
   audit: AuditLog;
   /** DATADIR/recordings: a recording is served only from under it. */
   recordingsDir: string;
+  /** Whose extension a user is (appliance/access/users.ts): an operator sees only their own calls. */
+  users: { extensionOf(username: string): string | null };
 }
 
 /**
@@ -46,6 +50,22 @@ export function parseRange(header: string | undefined, size: number): [number, n
 }
 
 const SUPERVISORS = ['admin', 'supervisor'] as const;
+const CALL_READERS = ['admin', 'supervisor', 'operator'] as const;
+
+/** A call is an operator's own when their extension took part: our side of it, or either end of an internal call. */
+export function isOwnCall(call: CallRecord, extension: string): boolean {
+  return call.extension === extension || (call.direction === 'internal' && (call.from === extension || call.to === extension));
+}
+
+/**
+ * null: this principal sees every call; otherwise the calls it may see (an
+ * operator: their own extension's; an operator without one: none).
+ */
+function callScope(p: Principal, users: SipRouteDeps['users']): ((c: CallRecord) => boolean) | null {
+  if (p.role !== 'operator') return null;
+  const mine = p.kind === 'user' ? users.extensionOf(p.id) : null;
+  return mine ? (c) => isOwnCall(c, mine) : () => false;
+}
 
 function decodeCursor(cursor: string): [number, string] {
   try {
@@ -78,7 +98,7 @@ export function sipRoutes(deps: SipRouteDeps): (app: FastifyInstance) => Promise
     app.get(
       '/api/v1/calls',
       {
-        config: { roles: SUPERVISORS },
+        config: { roles: CALL_READERS },
         schema: {
           querystring: Type.Object(
             {
@@ -93,7 +113,9 @@ export function sipRoutes(deps: SipRouteDeps): (app: FastifyInstance) => Promise
       },
       async (request) => {
         const q = request.query as { limit?: number; cursor?: string; direction?: string; extension?: string };
+        const scope = callScope(principalOf(request), deps.users);
         const page = deps.calls.list({
+          ...(scope ? { where: scope } : {}),
           limit: q.limit ?? 50,
           before: q.cursor ? decodeCursor(q.cursor) : null,
           ...(q.direction ? { direction: q.direction } : {}),
@@ -116,6 +138,7 @@ export function sipRoutes(deps: SipRouteDeps): (app: FastifyInstance) => Promise
             outcome: c.outcome,
             sipCause: c.sipCause,
             endReason: c.endReason,
+            media: c.media,
             recording: c.recording,
           })),
           next: page.next,
@@ -125,10 +148,16 @@ export function sipRoutes(deps: SipRouteDeps): (app: FastifyInstance) => Promise
 
     app.get(
       '/api/v1/calls/:id/recording',
-      { config: { roles: SUPERVISORS }, schema: { params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }) } },
+      { config: { roles: CALL_READERS }, schema: { params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }) } },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        const call = deps.calls.get(id);
+        const found = deps.calls.get(id);
+        const scope = callScope(principalOf(request), deps.users);
+        const call = found && (!scope || scope(found)) ? found : undefined;
+        if (scope && !call) {
+          // Refused like a call that does not exist (its existence is not the operator's to learn); the audit says which.
+          await deps.audit.record({ ...contextOf(request), action: 'call.recording.refused', target: `call:${id}`, details: { reason: found ? 'not-own-call' : 'no-such-call' } });
+        }
         const file = call?.recording?.file;
         if (!call || !file) throw new SwitchboardError('SWB_ERR_NOT_FOUND', `call ${id} has no recording`);
         // Only files under DATADIR/recordings, whatever a record says.

@@ -149,6 +149,7 @@ function labExtensions(): ExtensionConfig[] {
     name: ['Lab Anna', 'Lab Boris', 'Lab Vera'][i]!,
     department: i < 2 ? 'lab' : null,
     record: false,
+    announce: false,
   }));
 }
 

@@ -15,7 +15,7 @@ export interface RecordingSpaceOptions {
   freeBytes?: (dir: string) => number;
 }
 
-const MiB = 1024 * 1024;
+export const MiB = 1024 * 1024;
 
 function statfsFree(dir: string): number {
   const s = statfsSync(dir);
@@ -30,7 +30,9 @@ function statfsFree(dir: string): number {
  * unrecorded, its record says `recording: {status: 'disk-full'}`, the counter
  * `swb_recordings_refused_total{reason="disk_full"}` goes up and a warn line
  * is logged. A directory that cannot be read (missing) does not refuse: the
- * recording is then reported as the media server leaves it.
+ * recording is then reported as the media server leaves it. A recording
+ * already running when the space falls below the floor is stopped by
+ * RecordingDiskWatch (recording-watch.ts), which reads the space through here.
  */
 export class RecordingSpace {
   private readonly refused: Counter<'reason'>;
@@ -45,17 +47,34 @@ export class RecordingSpace {
     this.refused.inc({ reason: 'disk_full' }, 0);
   }
 
+  get dir(): string {
+    return this.o.recordingsDir;
+  }
+
+  get minFreeMiB(): number {
+    return this.o.minFreeMiB;
+  }
+
+  /** Free bytes under DATADIR/recordings now; null when it cannot be read (missing directory). */
+  free(): number | null {
+    try {
+      return (this.o.freeBytes ?? statfsFree)(this.o.recordingsDir);
+    } catch (err) {
+      this.o.logger.debug({ err, dir: this.o.recordingsDir }, 'free space under the recordings directory unknown');
+      return null;
+    }
+  }
+
+  /** True when a floor is set and this much free space is below it. */
+  below(free: number): boolean {
+    return this.o.minFreeMiB > 0 && free < this.o.minFreeMiB * MiB;
+  }
+
   /** True when the call must not be recorded (and it has been flagged, counted and logged). */
   refuse(callId: string): boolean {
     if (this.o.minFreeMiB === 0) return false;
-    let free: number;
-    try {
-      free = (this.o.freeBytes ?? statfsFree)(this.o.recordingsDir);
-    } catch (err) {
-      this.o.logger.debug({ err, dir: this.o.recordingsDir }, 'free space under the recordings directory unknown');
-      return false;
-    }
-    if (free >= this.o.minFreeMiB * MiB) return false;
+    const free = this.free();
+    if (free === null || !this.below(free)) return false;
     this.refused.inc({ reason: 'disk_full' });
     this.o.logger.warn({ call: callId, dir: this.o.recordingsDir, freeMiB: Math.floor(free / MiB), minFreeMiB: this.o.minFreeMiB }, 'recordings disk full: call connected without recording');
     this.o.onRefused(callId);

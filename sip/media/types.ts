@@ -11,6 +11,9 @@ import type { EventEmitter } from 'node:events';
 
 export type MediaBackendName = 'freeswitch' | 'asterisk';
 
+/** The built-in announcement: beeps at 1400 Hz, the recording-warning tone of ITU-T practice (and what tests listen for). */
+export const BUILTIN_ANNOUNCEMENT_HZ = 1400;
+
 /** The control connection (ESL or AMI): `up` only once logged in and subscribed. */
 export type LinkState = 'connecting' | 'up' | 'down' | 'closed';
 
@@ -25,6 +28,9 @@ export interface LinkStats {
   events: number;
   lastError: string | null;
 }
+
+/** Whether the announcement of a recorded call was accepted by the media server. */
+export type Announced = { announced: true } | { announced: false; why: string };
 
 /** Where the B2BUA sends a leg so that its media is anchored on the media server. */
 export interface AnchorTarget {
@@ -111,5 +117,12 @@ export interface MediaBackend extends EventEmitter<MediaBackendEvents> {
   /** Starts recording a channel into the recordings directory; resolves with the file path once the server accepted. */
   startRecording(channelId: string, callId: string | null): Promise<string>;
   stopRecording(channelId: string): Promise<void>;
+  /**
+   * Bridges two anchored channels as bridge() does and plays the announcement to both parties as they are
+   * connected: a WAV path the media server can read, or null for the built-in beep (BUILTIN_ANNOUNCEMENT_HZ).
+   * channelA's recording must already run, so that it holds the announcement. A refused announcement leaves
+   * the channels bridged without it (announced: false, and why); a failed bridge rejects as bridge() does.
+   */
+  bridgeAnnounced(channelA: string, channelB: string, file: string | null): Promise<Announced>;
   hangup(channelId: string, cause?: string): Promise<void>;
 }

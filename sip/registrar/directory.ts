@@ -10,6 +10,7 @@ export interface Extension {
   name: string;
   department: string | null;
   record: boolean;
+  announce: boolean;
   /** Where it was declared: the configuration file or a provisioning document. */
   source: 'config' | 'provisioning';
 }
@@ -37,6 +38,7 @@ export class ExtensionDirectory {
         name: e.name,
         department: e.department,
         record: e.record,
+        announce: e.announce,
         source: 'config',
       });
     }
@@ -76,7 +78,7 @@ export class ExtensionDirectory {
       }
       this.secrets.set(key, password);
     }
-    return { number: p.number, password, name: p.name, department: p.department, record: p.record, source: 'provisioning' };
+    return { number: p.number, password, name: p.name, department: p.department, record: p.record, announce: p.announce ?? false, source: 'provisioning' };
   }
 
   inDepartment(department: string): Extension[] {

@@ -17,6 +17,8 @@ export interface ProvisionedExtension {
   name: string;
   department: string | null;
   record: boolean;
+  /** Absent in entries stored before announcements existed: false. */
+  announce?: boolean;
 }
 
 export class ProvisionedExtensions {
@@ -36,7 +38,7 @@ export class ProvisionedExtensions {
   /** Only inside store.write(). Audited by number and fields changed, never the password reference's target. */
   setInTxn(ext: ProvisionedExtension, ctx: ActionContext): void {
     this.db.putSync(ext.number, ext);
-    this.audit.append({ ...ctx, action: 'sip.extension.set', target: `extension:${ext.number}`, details: { department: ext.department, record: ext.record } });
+    this.audit.append({ ...ctx, action: 'sip.extension.set', target: `extension:${ext.number}`, details: { department: ext.department, record: ext.record, announce: ext.announce ?? false } });
   }
 
   /** Only inside store.write(). */
@@ -64,6 +66,6 @@ export function checkProvisionedExtensions(raw: unknown[], file: string, env: No
     if (seen.has(e.number)) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}.number: ${JSON.stringify(e.number)} is declared twice`);
     seen.add(e.number);
     resolveSecretValue(e.password, `${where}.password`, env);
-    return { number: e.number, password: e.password, name: e.name, department: e.department, record: e.record };
+    return { number: e.number, password: e.password, name: e.name, department: e.department, record: e.record, announce: e.announce ?? false };
   });
 }

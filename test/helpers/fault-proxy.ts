@@ -13,8 +13,12 @@ export type Framing = 'esl' | 'ami';
 export type FrameMatch = (frame: string) => boolean;
 
 interface Rule {
-  kind: 'swallow' | 'duplicate';
+  kind: 'swallow' | 'duplicate' | 'rewrite';
   match: FrameMatch;
+  /** Only frames after a client command matching this (each such command arms the rule once). */
+  after?: RegExp;
+  armed?: number;
+  edit?: (frame: string) => string;
   /** How many more frames the rule applies to (Infinity: until removed). */
   left: number;
   hits: number;
@@ -95,7 +99,10 @@ export class FaultProxy {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.on('data', (d: Buffer) => upstream.write(d));
+    client.on('data', (d: Buffer) => {
+      for (const rule of this.rules) if (rule.after?.test(d.toString('utf8'))) rule.armed = (rule.armed ?? 0) + 1;
+      upstream.write(d);
+    });
     upstream.on('data', (d: Buffer) => {
       for (const frame of framer.push(d)) for (const out of this.apply(frame)) this.forward(client, out);
     });
@@ -104,9 +111,11 @@ export class FaultProxy {
   private apply(frame: Buffer): Buffer[] {
     const text = frame.toString('utf8');
     for (const rule of this.rules) {
-      if (rule.left <= 0 || !rule.match(text)) continue;
+      if (rule.left <= 0 || (rule.after && !rule.armed) || !rule.match(text)) continue;
       rule.left--;
       rule.hits++;
+      if (rule.after) rule.armed!--;
+      if (rule.kind === 'rewrite') return [Buffer.from(rule.edit!(text), 'utf8')];
       return rule.kind === 'swallow' ? [] : [frame, frame];
     }
     return [frame];
@@ -154,6 +163,16 @@ export class FaultProxy {
     return rule;
   }
 
+  /**
+   * Replaces the server's reply to the next `count` client commands matching `command` with `edit(frame)`
+   * (ESL: one command in flight, so the first reply frame after it is its reply; see eslReply).
+   */
+  rewriteReplyTo(command: RegExp, reply: FrameMatch, edit: (frame: string) => string, count = 1): Rule {
+    const rule: Rule = { kind: 'rewrite', match: reply, after: command, armed: 0, edit, left: count, hits: 0 };
+    this.rules.push(rule);
+    return rule;
+  }
+
   clearRules(): void {
     this.rules = [];
   }
@@ -166,4 +185,10 @@ export class FaultProxy {
     this.dropAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** An ESL reply frame with its body replaced (Content-Length follows). */
+export function eslReply(frame: string, body: string): string {
+  const head = frame.slice(0, frame.indexOf('\n\n'));
+  return `${head.replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(body)}`)}\n\n${body}`;
 }

@@ -2,9 +2,9 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Access } from '../../access/access.js';
-import { HUMAN_ROLES, type HumanRole } from '../../access/roles.js';
+import { HUMAN_ROLES } from '../../access/roles.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
-import { toPublic } from '../../access/users.js';
+import { toPublic, type NewUser, type UserPatch } from '../../access/users.js';
 
 export interface UserRoutesOptions {
   access: Access;
@@ -13,6 +13,8 @@ export interface UserRoutesOptions {
 const RoleSchema = Type.Union(HUMAN_ROLES.map((r) => Type.Literal(r)));
 const Username = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
 const Department = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]);
+// The service checks the pattern too (provisioning and the CLI reach it without this schema).
+const Extension = Type.Union([Type.String({ pattern: '^[0-9]{2,8}$' }), Type.Null()]);
 
 async function userRoutes(app: FastifyInstance, { access }: UserRoutesOptions): Promise<void> {
   app.post(
@@ -21,14 +23,13 @@ async function userRoutes(app: FastifyInstance, { access }: UserRoutesOptions): 
       config: { roles: ['admin'] },
       schema: {
         body: Type.Object(
-          { username: Type.String({ minLength: 2, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 4096 }), role: RoleSchema, department: Type.Optional(Department) },
+          { username: Type.String({ minLength: 2, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 4096 }), role: RoleSchema, department: Type.Optional(Department), extension: Type.Optional(Extension) },
           { additionalProperties: false },
         ),
       },
     },
     async (request, reply) => {
-      const body = request.body as { username: string; password: string; role: HumanRole; department?: string | null };
-      const { user, totpUri } = await access.users.create(body, contextOf(request));
+      const { user, totpUri } = await access.users.create(request.body as NewUser, contextOf(request));
       return reply.status(201).send({ ...user, totpUri });
     },
   );
@@ -46,12 +47,12 @@ async function userRoutes(app: FastifyInstance, { access }: UserRoutesOptions): 
       config: { roles: ['admin'] },
       schema: {
         params: Username,
-        body: Type.Object({ role: Type.Optional(RoleSchema), department: Type.Optional(Department), disabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }),
+        body: Type.Object({ role: Type.Optional(RoleSchema), department: Type.Optional(Department), disabled: Type.Optional(Type.Boolean()), extension: Type.Optional(Extension) }, { additionalProperties: false, minProperties: 1 }),
       },
     },
     async (request) => {
       const { username } = request.params as { username: string };
-      return access.updateUser(username, request.body as { role?: HumanRole; department?: string | null; disabled?: boolean }, contextOf(request));
+      return access.updateUser(username, request.body as UserPatch, contextOf(request));
     },
   );
 

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { SwitchboardError } from '../../../appliance/errors.js';
 import { ChannelTracker } from '../tracker.js';
-import type { AnchorTarget, ChannelAnswered, LinkState, LinkStats, MediaBackend, MediaBackendEvents } from '../types.js';
+import { ensureBeepWav } from '../beep-wav.js';
+import type { Announced, AnchorTarget, ChannelAnswered, LinkState, LinkStats, MediaBackend, MediaBackendEvents } from '../types.js';
 import { AmiConnection, type AmiOptions } from './ami-connection.js';
 import type { AmiMessage } from './ami-parser.js';
 
@@ -110,6 +111,27 @@ export class AsteriskBackend extends EventEmitter<MediaBackendEvents> implements
 
   async stopRecording(channelId: string): Promise<void> {
     await this.ami.action({ Action: 'StopMixMonitor', Channel: this.channelName(channelId) });
+  }
+
+  /**
+   * AMI has no Playback action. The Bridge action plays each channel's `xfersound` feature to it as it joins
+   * (Tone: Both), so the announcement is set as FEATURE(xfersound) on both channels first. Bridging again
+   * later to play it does not work: the old two-party bridge dissolves as the first channel leaves it and
+   * the second is then "Unable to add". The built-in beep is a WAV written beside the recordings (Asterisk
+   * ships no tone it could play here). A MixMonitor started before the Bridge stays with its channel.
+   */
+  async bridgeAnnounced(channelA: string, channelB: string, file: string | null): Promise<Announced> {
+    const [nameA, nameB] = [this.channelName(channelA), this.channelName(channelB)];
+    let result: Announced = { announced: true };
+    try {
+      // Asterisk names sounds without their extension and picks the format it finds.
+      const sound = (file ?? ensureBeepWav(path.dirname(this.opts.recordingsDir))).replace(/\.wav$/i, '');
+      for (const name of [nameA, nameB]) await this.ami.action({ Action: 'Setvar', Channel: name, Variable: 'FEATURE(xfersound)', Value: sound });
+    } catch (err) {
+      result = { announced: false, why: (err as Error).message };
+    }
+    await this.ami.action({ Action: 'Bridge', Channel1: nameA, Channel2: nameB, Tone: result.announced ? 'Both' : 'no' });
+    return result;
   }
 
   async hangup(channelId: string, cause = '16'): Promise<void> {

@@ -48,7 +48,10 @@ interface Command {
   kind: 'api' | 'cmd';
   text: string;
   args: Record<string, string> | null;
+  /** Until when it may wait for its turn in the queue. */
   deadline: number;
+  /** How long FreeSWITCH has to reply once it is sent. */
+  timeoutMs: number;
   timer: NodeJS.Timeout | null;
   resolve: (reply: ModeslEvent) => void;
   reject: (err: SwitchboardError) => void;
@@ -132,7 +135,7 @@ export class EslConnection extends EventEmitter<{ event: [EslEvent]; state: [Lin
   private enqueue(kind: Command['kind'], text: string, args: Record<string, string> | null, timeoutMs: number, first = false): Promise<ModeslEvent> {
     if (this.linkState !== 'up' && !first) return Promise.reject(new SwitchboardError('SWB_ERR_MEDIA_UNAVAILABLE', `FreeSWITCH event socket is ${this.linkState}`));
     return new Promise((resolve, reject) => {
-      const cmd: Command = { kind, text, args, deadline: Date.now() + timeoutMs, timer: null, resolve, reject };
+      const cmd: Command = { kind, text, args, deadline: Date.now() + timeoutMs, timeoutMs, timer: null, resolve, reject };
       if (first) this.queue.unshift(cmd);
       else this.queue.push(cmd);
       this.pump();
@@ -152,11 +155,13 @@ export class EslConnection extends EventEmitter<{ event: [EslEvent]; state: [Lin
     }
     this.inFlight = cmd;
     const gen = this.generation;
+    // The full timeout from the send, not what is left of the queue wait: dropping the link says the
+    // server stopped answering, and a command sent late behind slow replies proves nothing of the kind.
     cmd.timer = unrefTimer(() => {
       if (gen !== this.generation || this.inFlight !== cmd) return;
       this.counters.timeouts++;
       this.poison(`no reply to "${cmd.text.split(' ').slice(0, 2).join(' ')}" in time`);
-    }, left);
+    }, cmd.timeoutMs);
     const done = (reply: ModeslEvent): void => {
       if (gen !== this.generation || this.inFlight !== cmd) return;
       clearTimeout(cmd.timer!);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { SwitchboardError } from '../../../appliance/errors.js';
 import { ChannelTracker } from '../tracker.js';
-import type { AnchorTarget, ChannelAnswered, LinkState, LinkStats, MediaBackend, MediaBackendEvents } from '../types.js';
+import { BUILTIN_ANNOUNCEMENT_HZ, type Announced, type AnchorTarget, type ChannelAnswered, type LinkState, type LinkStats, type MediaBackend, type MediaBackendEvents } from '../types.js';
 import { EslConnection, type EslEvent, type EslOptions } from './esl-connection.js';
 
 /**
@@ -101,6 +101,24 @@ export class FreeswitchBackend extends EventEmitter<MediaBackendEvents> implemen
 
   async stopRecording(channelId: string): Promise<void> {
     await this.esl.api(`uuid_record ${checkUuid(channelId)} stop all`);
+  }
+
+  /**
+   * `uuid_broadcast ... both` after the bridge queues playback on channel A and on the one bridged to it; each
+   * plays inside the bridge and the bridge carries on after. The built-in beep is a tone_stream
+   * (mod_tone_stream): two 0.5 s beeps.
+   */
+  async bridgeAnnounced(channelA: string, channelB: string, file: string | null): Promise<Announced> {
+    await this.bridge(channelA, channelB);
+    // The api line is split on spaces: a path with one would be cut into two arguments.
+    if (file !== null && !/^\/[^\s]+$/.test(file)) return { announced: false, why: `not a file FreeSWITCH can play: ${JSON.stringify(file)}` };
+    const what = file ?? `tone_stream://%(500,500,${BUILTIN_ANNOUNCEMENT_HZ});loops=2`;
+    try {
+      await this.esl.api(`uuid_broadcast ${channelA} ${what} both`);
+      return { announced: true };
+    } catch (err) {
+      return { announced: false, why: (err as Error).message };
+    }
   }
 
   async hangup(channelId: string, cause = 'NORMAL_CLEARING'): Promise<void> {

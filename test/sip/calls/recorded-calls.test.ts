@@ -60,9 +60,11 @@ t.test('a trunk call to a recorded extension is anchored on FreeSWITCH, recorded
   t.equal(beyond.statusCode, 416);
   t.equal(beyond.headers['content-range'], `bytes */${rec.bytes}`);
   const op = await userWithToken(app, 'oscar', 'operator');
-  t.equal((await app.http.inject({ url: `/api/v1/calls/${call.id}/recording`, headers: bearer(op) })).statusCode, 403, 'operators may not fetch recordings');
+  t.equal((await app.http.inject({ url: `/api/v1/calls/${call.id}/recording`, headers: bearer(op) })).statusCode, 404, 'an operator of another extension (here none) gets 404');
+  await app.access.users.update('oscar', { extension: b.number }, { actor: 'test', source: 'test' });
+  t.equal((await app.http.inject({ url: `/api/v1/calls/${call.id}/recording`, headers: bearer(op) })).statusCode, 200, "the call's own operator gets it");
   const audited = [...app.store.db<{ action: string; target: string }, number>('audit').getRange()].map((e) => e.value).filter((e) => e.action === 'call.recording.fetch');
-  t.equal(audited.length, 4, 'each fetch audited');
+  t.equal(audited.length, 5, 'each fetch audited');
   t.equal(audited[0]!.target, `call:${call.id}`);
 });
 

@@ -36,7 +36,10 @@ function callWith(app: Appliance, id: string, startMs: number, file: string): Pr
     recording: { status: 'ok', key: `key-${id}`, file, durationSec: 60, bytes: 4, sha256: '0'.repeat(64), historyEventId: null },
     historyEventId: null,
   } as unknown as CallRecord;
-  return app.store.write(() => app.store.db<CallRecord, [number, string]>('calls').putSync([startMs, id], record));
+  return app.store.write(() => {
+    app.store.db<CallRecord, [number, string]>('calls').putSync([startMs, id], record);
+    app.store.db<number, string>('callIds').putSync(id, startMs);
+  });
 }
 
 function wav(dir: string, name: string, mtimeMs?: number): string {
