@@ -76,6 +76,8 @@ export const SipSchema = Type.Object(
         ringTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30 }),
         /** RFC 3261 §13.3.1.4: 64*T1 = 32 s without an ACK ends the call. */
         ackTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 64, default: 32 }),
+        /** An answered call longer than this is hung up on both legs (a lost BYE must not hold a call, and its recording, for ever); 0: no limit. */
+        maxDurationSeconds: Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 4 * 3600 }),
         /** Where an inbound call goes when its trunk's target has nobody registered: an extension or a department. */
         fallback: Type.Union([Type.Null(), Type.String({ minLength: 1 })], { default: null }),
         /** The country code and national prefix that turn a trunk's national numbers into E.164. */

@@ -153,7 +153,7 @@ export class SipService {
       router,
       new DestinationResolver(this.bindings),
       (name) => departments.policy(name),
-      { srf: this.srf, log: this.calls, media, active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000 },
+      { srf: this.srf, log: this.calls, media, active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000, maxDurationMs: sip.calls.maxDurationSeconds * 1000 },
       logger,
       env,
     );

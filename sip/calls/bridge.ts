@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Dialog, SipRequest, SipResponse } from '../drachtio/srf.js';
 import type { MediaSession } from './media.js';
 
-export type HangupBy = 'caller' | 'callee' | 'no-ack' | 'signalling-lost' | 'shutdown' | 'media-lost';
+export type HangupBy = 'caller' | 'callee' | 'no-ack' | 'signalling-lost' | 'shutdown' | 'media-lost' | 'max-duration';
 
 export interface BridgeEnd {
   by: HangupBy;
@@ -13,19 +13,22 @@ export interface BridgeEnd {
  * The answered call: two dialogs tied together. A BYE on one leg hangs up the
  * other; a re-INVITE (hold, resume, a new codec) on one leg is offered to the
  * other and its answer returned; a caller that never ACKs our 200 OK (RFC 3261
- * §13.3.1.4: 64*T1) is hung up on both legs.
+ * §13.3.1.4: 64*T1) is hung up on both legs, and so is a call longer than
+ * sip.calls.maxDurationSeconds: without session timers (RFC 4028) a BYE lost
+ * with a phone that died would otherwise hold the call, and its recording, for ever.
  */
 export class Bridge {
   readonly ended: Promise<BridgeEnd>;
   private resolve!: (e: BridgeEnd) => void;
   private done = false;
   private ackTimer: NodeJS.Timeout | null;
+  private readonly maxTimer: NodeJS.Timeout | null;
 
   constructor(
     private readonly caller: Dialog,
     private readonly callee: Dialog,
     private readonly media: MediaSession,
-    ackTimeoutMs: number,
+    limits: { ackTimeoutMs: number; maxDurationMs: number },
     private readonly logger: Logger,
   ) {
     this.ended = new Promise((r) => (this.resolve = r));
@@ -33,7 +36,8 @@ export class Bridge {
     callee.on('destroy', () => this.end('callee', this.caller));
     caller.on('modify', (req: SipRequest, res: SipResponse) => void this.reinvite('caller', req, res));
     callee.on('modify', (req: SipRequest, res: SipResponse) => void this.reinvite('callee', req, res));
-    this.ackTimer = setTimeout(() => this.hangup('no-ack'), ackTimeoutMs);
+    this.ackTimer = setTimeout(() => this.hangup('no-ack'), limits.ackTimeoutMs);
+    this.maxTimer = limits.maxDurationMs > 0 ? setTimeout(() => this.hangup('max-duration'), limits.maxDurationMs) : null;
     caller.once('ack', () => {
       if (this.ackTimer) clearTimeout(this.ackTimer);
       this.ackTimer = null;
@@ -56,6 +60,7 @@ export class Bridge {
   private finish(by: HangupBy): void {
     this.done = true;
     if (this.ackTimer) clearTimeout(this.ackTimer);
+    if (this.maxTimer) clearTimeout(this.maxTimer);
     this.resolve({ by, at: new Date() });
   }
 

@@ -18,6 +18,8 @@ export interface AttemptDeps {
   logger: Logger;
   ringTimeoutMs: number;
   ackTimeoutMs: number;
+  /** sip.calls.maxDurationSeconds in ms; 0: no limit. */
+  maxDurationMs: number;
 }
 
 export interface AttemptPlan {
@@ -147,7 +149,7 @@ export class CallAttempt {
     }
     deps.log.answered(this.id, answeredAt, result.destination.extension);
     deps.metrics?.setupSeconds.observe({ direction: plan.record.direction }, (answeredAt.getTime() - this.startedAt) / 1000);
-    this.bridge = new Bridge(caller, callee, this.media, deps.ackTimeoutMs, deps.logger);
+    this.bridge = new Bridge(caller, callee, this.media, { ackTimeoutMs: deps.ackTimeoutMs, maxDurationMs: deps.maxDurationMs }, deps.logger);
     if (this.endedBy) this.bridge.hangup(this.endedBy);
     const end = await this.bridge.ended;
     deps.metrics?.durationSeconds.observe({ direction: plan.record.direction }, (end.at.getTime() - answeredAt.getTime()) / 1000);
