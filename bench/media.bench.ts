@@ -4,6 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EslConnection } from '../sip/media/freeswitch/esl-connection.js';
 import { FREESWITCH_EVENTS, FreeswitchBackend } from '../sip/media/freeswitch/freeswitch-backend.js';
+import { FreeswitchMedia } from '../sip/calls/anchored-media.js';
+import type { Srf } from '../sip/drachtio/srf.js';
+import { createLogger } from '../appliance/log.js';
 import type { BenchRow } from './harness.js';
 import { answerEsl } from '../test/helpers/esl-replay.js';
 
@@ -13,8 +16,10 @@ import { answerEsl } from '../test/helpers/esl-replay.js';
  * hangup...) repeated with a fresh channel id each time, written as fast as
  * the socket takes them. Measured through the appliance's EslConnection
  * (modesl's parser, our framing checks, the event object) and through the
- * whole FreeSWITCH backend (tracking, dedupe, recording inspection), each
- * beside a bare socket read of the very same bytes in the same run.
+ * whole FreeSWITCH backend (tracking, dedupe, recording inspection) with the
+ * call anchor that follows the same events, each beside a bare socket read of
+ * the very same bytes in the same run. media-load.bench.ts runs the same
+ * three readers over the bytes a live FreeSWITCH sent under SIPp load.
  */
 const REPEATS = 3000;
 
@@ -28,23 +33,35 @@ function fixturePath(): string {
   return path.resolve(here, '../../test/fixtures/esl/call-recorded-then-hung-up.txt');
 }
 
-/** The captured event frames, REPEATS times, each repeat with its own channel id of the same length. */
-function eventStream(): { bytes: Buffer; events: number } {
-  const raw = readFileSync(fixturePath());
-  const frames: string[] = [];
+/** The text/event-json frames of a raw ESL byte stream (a capture of what FreeSWITCH sent), bytes as they were. */
+export function eslEventFrames(raw: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
   let i = 0;
   while (i < raw.length) {
     const end = raw.indexOf('\n\n', i);
+    if (end < 0) break;
     const head = raw.toString('latin1', i, end);
     const len = Number(/Content-Length: (\d+)/.exec(head)?.[1] ?? 0);
-    if (head.includes('text/event-json')) frames.push(raw.toString('latin1', i, end + 2 + len));
+    if (end + 2 + len > raw.length) break;
+    if (head.includes('text/event-json')) frames.push(raw.subarray(i, end + 2 + len));
     i = end + 2 + len;
   }
-  const uuid = /"Unique-ID":"([0-9a-f-]{36})"/.exec(frames[0]!)![1]!;
-  const one = frames.join('');
+  return frames;
+}
+
+const UUID = /[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g;
+
+/**
+ * The frames `times` over, every UUID (channel ids, and the file names made of
+ * them) changed in each repeat to one of the same length, so the backend sees
+ * new channels rather than duplicates it would drop, and no Content-Length
+ * changes.
+ */
+export function repeated(frames: Buffer[], times: number): { bytes: Buffer; events: number } {
+  const one = Buffer.concat(frames).toString('latin1');
   const parts: Buffer[] = [];
-  for (let r = 0; r < REPEATS; r++) parts.push(Buffer.from(one.replaceAll(uuid, `${uuid.slice(0, 24)}${String(r).padStart(12, '0')}`), 'latin1'));
-  return { bytes: Buffer.concat(parts), events: frames.length * REPEATS };
+  for (let r = 0; r < times; r++) parts.push(Buffer.from(one.replace(UUID, (u) => `${r.toString(16).padStart(8, '0')}${u.slice(8)}`), 'latin1'));
+  return { bytes: Buffer.concat(parts), events: frames.length * times };
 }
 
 /** A stand-in event socket: auth and subscribe replies, then the whole stream at once. */
@@ -84,6 +101,8 @@ async function viaEsl(stream: Buffer, events: number, whole: boolean): Promise<n
   const server = await replayServer(stream, true);
   const esl = { host: '127.0.0.1', port: portOf(server), password: 'bench', probeIntervalMs: 0, commandTimeoutMs: 60_000 };
   const backend = whole ? new FreeswitchBackend({ esl, sip: { host: '127.0.0.1', port: 5080 }, recordingsDir: '/nonexistent', settleMs: 0 }) : null;
+  // The appliance also follows every event in its call anchor (SIP Call-ID to channel id): part of the handling.
+  if (backend) new FreeswitchMedia({ srf: {} as Srf, backend, whenDown: 'unrecorded', onUnavailable: () => {}, logger: createLogger({ level: 'silent' }) });
   const conn = backend ? backend.esl : new EslConnection({ ...esl, events: FREESWITCH_EVENTS });
   let seen = 0;
   let t0 = 0n;
@@ -103,21 +122,30 @@ async function viaEsl(stream: Buffer, events: number, whole: boolean): Promise<n
   return (events - 1) / secs;
 }
 
+/**
+ * One byte stream of events at full speed: a bare socket read, EslConnection, and the whole backend, in
+ * rounds; each reader's best round, since other processes sharing the cores only ever slow a round down.
+ */
+export async function replayRates(bytes: Buffer, events: number, rounds = 2): Promise<{ bare: number; conn: number; backend: number }> {
+  const best = { bare: 0, conn: 0, backend: 0 };
+  for (let i = 0; i < rounds; i++) {
+    best.bare = Math.max(best.bare, await bareRead(bytes, events));
+    best.conn = Math.max(best.conn, await viaEsl(bytes, events, false));
+    best.backend = Math.max(best.backend, await viaEsl(bytes, events, true));
+  }
+  return best;
+}
+
+export function eslRow(name: string, value: number, bare: number): BenchRow {
+  return { name, value, unit: 'events/s', ceilingName: 'bare socket read', ceiling: bare, better: 'higher', target: '>= 10,000 events/s', pass: value >= 10_000 };
+}
+
 export async function mediaBench(): Promise<BenchRow[]> {
-  const { bytes, events } = eventStream();
+  const { bytes, events } = repeated(eslEventFrames(readFileSync(fixturePath())), REPEATS);
   process.stderr.write(`bench: media: ${events} real FreeSWITCH events, ${(bytes.length / 1e6).toFixed(0)} MB\n`);
-  const bare = await bareRead(bytes, events);
-  const conn = await viaEsl(bytes, events, false);
-  const backend = await viaEsl(bytes, events, true);
-  const row = (name: string, value: number): BenchRow => ({
-    name,
-    value,
-    unit: 'events/s',
-    ceilingName: 'bare socket read',
-    ceiling: bare,
-    better: 'higher',
-    target: '>= 10,000 events/s',
-    pass: value >= 10_000,
-  });
-  return [row('ESL events handled, EslConnection (replay of real events)', conn), row('ESL events handled, whole FreeSWITCH backend', backend)];
+  const r = await replayRates(bytes, events);
+  return [
+    eslRow('ESL events handled, EslConnection (replay of real events)', r.conn, r.bare),
+    eslRow('ESL events handled, whole FreeSWITCH backend + call anchor', r.backend, r.bare),
+  ];
 }

@@ -4,6 +4,7 @@ import { gatewayBench } from './gateway.bench.js';
 import { lifecycleBench } from './lifecycle.bench.js';
 import { metricsBench } from './metrics.bench.js';
 import { mediaBench } from './media.bench.js';
+import { mediaLoadBench } from './media-load.bench.js';
 import { sipBench } from './sip.bench.js';
 import { printTable, type BenchRow } from './harness.js';
 
@@ -15,13 +16,15 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   ['lifecycle', lifecycleBench],
   ['metrics', metricsBench],
   ['media', mediaBench],
+  // Real FreeSWITCH, drachtio-server and SIPp (about 3 minutes): `npm run bench -- media` runs it after the replay, `media-load` alone.
+  ['media-load', mediaLoadBench],
   ['sip', sipBench],
 ];
 
 const only = process.argv.slice(2);
 const rows: BenchRow[] = [];
 for (const [name, suite] of suites) {
-  if (only.length && !only.includes(name)) continue;
+  if (only.length && !only.includes(name) && !(name === 'media-load' && only.includes('media'))) continue;
   process.stderr.write(`bench: ${name}...\n`);
   rows.push(...(await suite()));
 }
