@@ -1,21 +1,18 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
-import { CLI, runCli, stop } from '../../helpers/cli.js';
-import { STRONG_PASSWORD, tempDir } from '../../helpers/appliance.js';
-import { drachtioBinary, EXTENSIONS, registerPhone, sippPhone, waitFor } from '../../helpers/sip.js';
+import { runCli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/appliance.js';
+import { drachtioBinary } from '../../helpers/sip.js';
 import { freeswitchPrefix } from '../../helpers/freeswitch.js';
-import { mediaCall } from '../../helpers/media-call.js';
-import { wavLevel } from '../../helpers/wav.js';
 import { freePort } from '../../../sip/drachtio/free-port.js';
+import { labPhone, phoneCallIsRecorded, startLabCli, trunkCallIsRecorded } from './lab-session.js';
 
 /*
- * Lab mode with media: `switchboard lab` starts FreeSWITCH too, every
- * extension is recorded, and a call between two lab phones (SIPp, with RTP)
- * is recorded and served by GET /api/v1/calls/:id/recording.
+ * Lab mode with FreeSWITCH (the default media server): `switchboard lab`
+ * starts FreeSWITCH too and every extension is recorded; a call between two
+ * lab phones and a call from the configured trunk (SIPp, with RTP) are
+ * recorded, served by GET /api/v1/calls/:id/recording, and the trunk call's
+ * recording sits in the caller's history. lab-asterisk.test.ts: the same on Asterisk.
  */
 
 t.test('switchboard lab without FreeSWITCH says what is missing, and --no-media as the way round', async (t) => {
@@ -26,55 +23,27 @@ t.test('switchboard lab without FreeSWITCH says what is missing, and --no-media 
   t.match(r.stderr, /FreeSWITCH was not found at .*no-such-freeswitch/);
   t.match(r.stderr, /FREESWITCH_PREFIX/);
   t.match(r.stderr, /--no-media/);
+  t.match(r.stderr, /--media asterisk/);
 });
 
-t.test('in lab mode with FreeSWITCH a call between two lab phones is recorded and plays back from the API', async (t) => {
+t.test('switchboard lab refuses a media server it does not know', async (t) => {
   const dir = await tempDir(t);
-  const sipPort = await freePort();
-  const apiPort = await freePort();
-  const cfg = path.join(dir, 'config.yaml');
-  // 101 and 102 as configured (record: false for 101): the lab records every extension anyway.
-  await writeFile(cfg, YAML.stringify({ extensions: EXTENSIONS.map((e) => ({ ...e, record: false })), log: { level: 'warn' } }));
-  const env = { PATH: process.env.PATH ?? '', DRACHTIO_BIN: drachtioBinary(), FREESWITCH_PREFIX: freeswitchPrefix(), SWITCHBOARD_CONFIG: cfg, SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: `127.0.0.1:${apiPort}` };
-  const lab = spawn(process.execPath, [CLI, 'lab', '--sip-port', String(sipPort)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => stop(lab));
-  let output = '';
-  lab.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  lab.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor(() => output.includes('switchboard lab ready'), 40_000, `the lab banner: ${output}`);
-  t.match(output, /media: FreeSWITCH on 127\.0\.0\.1:\d+; every extension is recorded/);
+  const r = await runCli(['lab', '--sip-port', String(await freePort()), '--media', 'yate'], { env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: drachtioBinary() } });
+  t.equal(r.code, 1);
+  t.match(r.stderr, /SWB_ERR_VALIDATION/);
+  t.match(r.stderr, /--media: got "yate", expected one of freeswitch, asterisk, none/);
+});
 
-  const target = `127.0.0.1:${sipPort}`;
-  const [a, b] = [EXTENSIONS[0]!, EXTENSIONS[1]!];
-  const p102 = await freePort();
-  const phone = sippPhone(t, 'phone-answers.xml', { target, port: p102, service: b.number, pauseMs: 100, timeoutSeconds: 30 });
-  await registerPhone(target, b, p102);
-  const caller = await mediaCall({ port: sipPort, scenario: 'extension-call-plays-pcma-then-hangs-up.xml', service: a.number, auth: { user: a.number, password: a.password }, keys: { dialled: b.number }, holdMs: 3000 });
-  t.equal(caller.code, 0, caller.errors);
-  const seen = await phone;
+t.test('in lab mode with FreeSWITCH a call between two lab phones and a call from the trunk are recorded, play back from the API and sit in the right history', async (t) => {
+  const trunk = { id: 'lab-trunk', port: await freePort() };
+  const lab = await startLabCli(t, [], { FREESWITCH_PREFIX: freeswitchPrefix() }, [{ id: trunk.id, host: '127.0.0.1', port: trunk.port, inbound: '102', prefix: '9' }]);
+  t.match(lab.output(), /media: FreeSWITCH on 127\.0\.0\.1:\d+ \(--media freeswitch\); every extension is recorded/);
+  t.match(lab.output(), new RegExp(`trunk lab-trunk: 127\\.0\\.0\\.1:${trunk.port}; dial 9 then the number; inbound calls ring 102\\n`));
+
+  const phone = await labPhone(t, lab, 2);
+  await phoneCallIsRecorded(t, lab);
+  await trunkCallIsRecorded(t, lab, trunk);
+  const seen = await phone.done;
   t.equal(seen.code, 0, seen.errors);
-  t.match(seen.messages, /INVITE sip:[\s\S]*o=FreeSWITCH/, "102 was offered FreeSWITCH's media");
-
-  const api = `http://127.0.0.1:${apiPort}`;
-  t.equal((await runCli(['user', 'add', 'sup', '--role', 'supervisor', '--password-stdin'], { env, stdin: STRONG_PASSWORD })).code, 0);
-  const login = await fetch(`${api}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sup', password: STRONG_PASSWORD }) });
-  const token = ((await login.json()) as { token: string }).token;
-  const auth = { authorization: `Bearer ${token}` };
-  let call: { id: string; recording: { status: string; file: string; bytes: number; durationSec: number } | null } | undefined;
-  await waitFor(async () => {
-    const items = ((await (await fetch(`${api}/api/v1/calls`, { headers: auth })).json()) as { items: NonNullable<typeof call>[] }).items;
-    call = items[0];
-    return items.length === 1 && call!.recording?.status === 'ok';
-  }, 15_000, 'the recorded call');
-  const rec = call!.recording!;
-  t.ok(rec.file.startsWith(path.join(dir, 'recordings') + path.sep), `under DATADIR/recordings: ${rec.file}`);
-  t.ok(existsSync(rec.file));
-  t.ok(rec.durationSec > 2 && rec.durationSec < 5, `about the 3 s the call lasted: ${rec.durationSec}`);
-  t.ok(wavLevel(rec.file) > 50, `the caller's audio is in it (level ${wavLevel(rec.file).toFixed(0)})`);
-  const res = await fetch(`${api}/api/v1/calls/${call!.id}/recording`, { headers: auth });
-  t.equal(res.status, 200);
-  t.equal(res.headers.get('content-type'), 'audio/wav');
-  const body = Buffer.from(await res.arrayBuffer());
-  t.equal(body.length, rec.bytes);
-  t.equal(body.subarray(0, 4).toString('latin1'), 'RIFF');
+  t.equal(seen.messages.match(/INVITE sip:[^\n]*\n[\s\S]*?o=FreeSWITCH/g)?.length, 2, "102 was offered FreeSWITCH's media on both calls");
 });

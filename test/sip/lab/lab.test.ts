@@ -32,6 +32,7 @@ t.test('in lab mode two phones register, call each other and the trunk, and the 
   lab.stderr.on('data', (d: Buffer) => (output += d.toString()));
   await waitFor(() => output.includes('switchboard lab ready'), 15_000, `the lab banner: ${output}`);
   t.match(output, new RegExp(`SIP on udp and tcp 127\\.0\\.0\\.1:${sipPort}`));
+  t.match(output, /media: none \(--media none\): calls go phone to phone, nothing is recorded/, '--no-media is --media none');
 
   const target = `127.0.0.1:${sipPort}`;
   const [a, b] = [EXTENSIONS[0]!, EXTENSIONS[1]!];
