@@ -35,9 +35,11 @@ export function eventFrames(fixture: string, recordingsDir: string): Buffer[] {
  * replies to auth, event and api commands; `onSubscribed` runs once the client
  * subscribes to RECORD_STOP (the last subscription the backend makes).
  */
-export function answerEsl(s: Socket, onSubscribed: () => void, apiReply: (cmd: string) => string = () => '+OK'): void {
+export function answerEsl(s: Socket, onSubscribed: () => void, apiReply: (cmd: string) => string | Promise<string> = () => '+OK'): void {
   s.write('Content-Type: auth/request\n\n');
   let buf = '';
+  // Replies leave in the order the commands came, as FreeSWITCH's do, however long each one takes.
+  let replies = Promise.resolve();
   s.on('data', (d: Buffer) => {
     buf += d.toString();
     for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
@@ -49,7 +51,7 @@ export function answerEsl(s: Socket, onSubscribed: () => void, apiReply: (cmd: s
         if (cmd.includes('RECORD_STOP')) onSubscribed();
       } else if (cmd.startsWith('api ')) {
         const body = apiReply(cmd.slice(4));
-        s.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`);
+        replies = replies.then(() => body).then((b) => void s.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(b)}\n\n${b}`));
       } else s.write('Content-Type: command/reply\nReply-Text: +OK\n\n');
     }
   });
