@@ -12,15 +12,16 @@ export function userCommands(program: Command): void {
     .description('create a user; the password is read from standard input')
     .requiredOption('--role <role>', 'admin, supervisor, operator or auditor')
     .option('--department <dept>', 'department, for operators')
+    .option('--extension <number>', "the user's SIP extension: an operator may fetch the recordings of its calls")
     .option('--password-stdin', 'read the password from standard input (the only way: never on the command line)')
-    .action(async (name: string, opts: { role: string; department?: string; passwordStdin?: boolean }) => {
+    .action(async (name: string, opts: { role: string; department?: string; extension?: string; passwordStdin?: boolean }) => {
       if (!isHumanRole(opts.role)) throw new SwitchboardError('SWB_ERR_VALIDATION', `--role: got ${JSON.stringify(opts.role)}, expected admin, supervisor, operator or auditor`);
       if (!opts.passwordStdin) throw new SwitchboardError('SWB_ERR_VALIDATION', 'pass --password-stdin and pipe the password in; passwords never go on the command line');
       const password = await readStdin();
       const role = opts.role;
       await withStore(async ({ access, ctx }) => {
-        const { user: created, totpUri } = await access.users.create({ username: name, password, role, department: opts.department ?? null }, ctx);
-        print(`created ${created.role} ${created.username}`);
+        const { user: created, totpUri } = await access.users.create({ username: name, password, role, department: opts.department ?? null, extension: opts.extension ?? null }, ctx);
+        print(`created ${created.role} ${created.username}${created.extension ? ` (extension ${created.extension})` : ''}`);
         if (totpUri) {
           print('');
           print('Scan this into an authenticator app; the first sign-in must give its current code to confirm it:');

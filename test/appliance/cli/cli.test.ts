@@ -31,6 +31,20 @@ t.test('user add refuses a weak password, a bad role, and a password not on stdi
   t.equal(list.stdout, '', 'no user was created');
 });
 
+t.test('user add --extension links an operator to their phone; a taken or malformed extension is refused', async (t) => {
+  const env = { SWITCHBOARD_DATA_DIR: await tempDir(t) };
+  const olga = await runCli(['user', 'add', 'olga', '--role', 'operator', '--extension', '101', '--password-stdin'], { env, stdin: `${STRONG_PASSWORD}\n` });
+  t.equal(olga.code, 0, olga.stderr);
+  t.match(olga.stdout, /created operator olga \(extension 101\)/);
+  const taken = await runCli(['user', 'add', 'oleg', '--role', 'operator', '--extension', '101', '--password-stdin'], { env, stdin: `${STRONG_PASSWORD}\n` });
+  t.equal(taken.code, 1);
+  t.match(taken.stderr, /SWB_ERR_CONFLICT: .*extension 101 already belongs to user olga/);
+  const bad = await runCli(['user', 'add', 'oleg', '--role', 'operator', '--extension', 'x1', '--password-stdin'], { env, stdin: `${STRONG_PASSWORD}\n` });
+  t.match(bad.stderr, /SWB_ERR_VALIDATION: .*extension "x1": expected 2-8 digits/);
+  const list = await runCli(['user', 'list', '--json'], { env });
+  t.same(list.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((u: { username: string; extension: string | null }) => [u.username, u.extension]), [['olga', '101']]);
+});
+
 t.test('config check validates a file without starting, naming the bad key', async (t) => {
   const dir = await tempDir(t);
   const good = path.join(dir, 'good.yaml');
