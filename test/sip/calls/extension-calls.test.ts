@@ -116,3 +116,14 @@ t.test('two phones on one extension both ring; the first to answer wins, the oth
   t.equal((await ringer).code, 0, (await ringer).errors);
   t.match(await onlyCall(app), { outcome: 'answered', extension: '102' });
 });
+
+t.test('early media: the callee\'s 183 with SDP reaches the caller before the answer', async (t) => {
+  const { app } = await sipAppliance(t, drachtio);
+  const port = await freePort();
+  const phone = sippPhone(t, 'phone-early-media-183-then-answers.xml', { target, port, service: b.number, pauseMs: 500 });
+  await registerPhone(target, b, port);
+  const caller = await callFrom(target, a, 'call-early-media-183-then-answered.xml', b.number);
+  t.equal(caller.code, 0, `the caller saw 183 with SDP, then 200: ${caller.errors}`);
+  t.equal((await phone).code, 0, (await phone).errors);
+  t.match(await onlyCall(app), { direction: 'internal', outcome: 'answered', endReason: 'caller' });
+});
