@@ -31,6 +31,7 @@ export type FreeswitchMediaDeps = AnchoredMediaDeps<FreeswitchBackend>;
 
 const passThrough: MediaSession = {
   offerToCallee: async (sdp) => sdp,
+  earlyMedia: async (sdp) => sdp,
   answerToCaller: async (sdp) => sdp,
   reoffer: async (_leg, sdp) => sdp,
   release: async () => {},
@@ -143,7 +144,10 @@ class AnchoredSession implements MediaSession {
   private sdpA = '';
   private sdpB = '';
   private direct: MediaSession | null = null;
-  private bridged = false;
+  /** Channel B has the callee's SDP and the channels are bridged: at early media or at the answer. */
+  private connected: Promise<void> | null = null;
+  private earlySdp: string | null = null;
+  private answered = false;
   private released = false;
   private markLost!: () => void;
   readonly lost = new Promise<void>((resolve) => (this.markLost = resolve));
@@ -182,16 +186,39 @@ class AnchoredSession implements MediaSession {
     }
   }
 
+  /**
+   * Early media flows through the bridged channels, unrecorded: the recording starts at the answer. A call
+   * with an announcement passes none on (the caller's phone rings on a 180): Asterisk can play the
+   * announcement only as it bridges, and the parties must hear it before anything else is recorded.
+   */
+  async earlyMedia(calleeSdp: string): Promise<string | null> {
+    if (this.direct) return this.direct.earlyMedia(calleeSdp);
+    if (this.announce || this.answered) return null;
+    this.connected ??= (async () => {
+      this.earlySdp = calleeSdp;
+      this.sdpB = await this.b!.modify(calleeSdp);
+      await this.deps.backend.bridge(this.uuidA, this.uuidB);
+    })();
+    await this.connected;
+    return this.sdpA;
+  }
+
   async answerToCaller(calleeSdp: string): Promise<string> {
     if (this.direct) return this.direct.answerToCaller(calleeSdp);
-    if (!this.bridged) {
-      this.bridged = true;
-      this.sdpB = await this.b!.modify(calleeSdp);
-      if (this.announce) await this.bridgeAnnounced();
-      else {
-        await this.deps.backend.bridge(this.uuidA, this.uuidB);
-        await this.record();
-      }
+    if (this.answered) return this.sdpA;
+    this.answered = true;
+    // Bridged at early media: the recording starts now; the answer may carry other SDP than the 183 did.
+    if (this.connected && (await this.connected.then(() => true, () => false))) {
+      if (calleeSdp !== this.earlySdp) this.sdpB = await this.b!.modify(calleeSdp);
+      await this.record();
+      return this.sdpA;
+    }
+    this.connected = Promise.resolve();
+    this.sdpB = await this.b!.modify(calleeSdp);
+    if (this.announce) await this.bridgeAnnounced();
+    else {
+      await this.deps.backend.bridge(this.uuidA, this.uuidB);
+      await this.record();
     }
     return this.sdpA;
   }

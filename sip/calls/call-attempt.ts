@@ -103,10 +103,21 @@ export class CallAttempt {
         ...(plan.auth ? { auth: plan.auth } : {}),
         timeoutMs: deps.ringTimeoutMs,
         onRinging: (r) => {
-          // One 180 to the caller however many phones ring; 183 with SDP is passed on (early media).
-          if (r.status === 183 && r.body) void this.media!.answerToCaller(r.body).then((sdp) => !res.finalResponseSent && res.send(183, { body: sdp }));
-          else if (!ringing && !res.finalResponseSent) res.send(180);
+          // One 180 to the caller however many phones ring; 183 with SDP is passed on (early media) where the media allows.
+          const alreadyRinging = ringing;
           ringing = true;
+          const ring = (): void => {
+            if (!res.finalResponseSent) res.send(180);
+          };
+          if (r.status === 183 && r.body) {
+            void this.media!.earlyMedia(r.body).then(
+              (sdp) => (sdp !== null ? !res.finalResponseSent && res.send(183, { body: sdp }) : !alreadyRinging && ring()),
+              (err: unknown) => {
+                deps.logger.warn({ err, call: this.id }, 'early media not connected; the caller hears ringing');
+                if (!alreadyRinging) ring();
+              },
+            );
+          } else if (!alreadyRinging) ring();
         },
       },
       deps.logger,

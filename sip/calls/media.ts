@@ -14,6 +14,11 @@ import type { CallRecord } from './call-record.js';
 export interface MediaSession {
   /** SDP for the INVITE to the callee, given the caller's offer. */
   offerToCallee(callerSdp: string): Promise<string>;
+  /**
+   * SDP for a 183 to the caller, given the callee's early media (183 with SDP: a carrier's ringback, an
+   * IVR); null when it is not passed on (the caller is sent a plain 180). Recording waits for the answer.
+   */
+  earlyMedia(calleeSdp: string): Promise<string | null>;
   /** SDP for the 200 OK to the caller, given the callee's answer. */
   answerToCaller(calleeSdp: string): Promise<string>;
   /** A re-INVITE (hold, resume, codec change) from one leg: the SDP to send the other leg. */
@@ -33,6 +38,7 @@ export interface MediaAnchor {
 
 const passThrough: MediaSession = {
   offerToCallee: async (sdp) => sdp,
+  earlyMedia: async (sdp) => sdp,
   answerToCaller: async (sdp) => sdp,
   reoffer: async (_leg, sdp) => sdp,
   release: async () => {},

@@ -130,3 +130,23 @@ export async function mediaServerHangsUp(t: Test, app: Appliance, drachtio: Test
   const call = await theCall(app, sup, (c) => c.state === 'ended' && c.recording !== null, 'the ended, recorded call');
   t.match(call, { outcome: 'answered', endReason: 'media-lost', recording: { status: 'ok' } });
 }
+
+/**
+ * The phone answers 2 s after its early media (183 with SDP, as a carrier's ringback or an IVR sends): the
+ * caller hears it through the media server, but the recording starts at the answer, so it lasts about the 3 s
+ * held after the answer, not the 5 s from the 183.
+ */
+export async function earlyMediaRecordedCall(t: Test, app: Appliance, drachtio: TestDrachtio, trunkPort: number, sup: string): Promise<void> {
+  const target = `127.0.0.1:${drachtio.sipPort}`;
+  const port = await freePort();
+  const phone = sippPhone(t, 'phone-early-media-183-then-answers.xml', { target, port, service: RECORDED.number, pauseMs: 2000, timeoutSeconds: 30 });
+  await registerPhone(target, RECORDED, port);
+  const provider = await mediaCall({ port: drachtio.sipPort, localPort: trunkPort, scenario: 'trunk-call-plays-pcma-then-hangs-up.xml', service: '74951112233', keys: { caller: '89123456789' }, holdMs: 3000 });
+  t.equal(provider.code, 0, provider.errors);
+  t.match(provider.messages, /SIP\/2\.0 183[^]*?m=audio/, 'the provider got the early media with SDP');
+  t.equal((await phone).code, 0);
+  const call = await theCall(app, sup, (c) => c.state === 'ended' && (c.recording as { status?: string } | null)?.status === 'ok', 'the recorded call');
+  t.match(call, { outcome: 'answered', endReason: 'caller' });
+  const rec = call.recording as RecordedRecording;
+  t.ok(rec.durationSec > 2 && rec.durationSec < 4.5, `the recording starts at the answer, not at the 183: ${rec.durationSec} s`);
+}

@@ -2,7 +2,7 @@ import t from 'tap';
 import { bearer, testAppliance } from '../../helpers/appliance.js';
 import { startDrachtio, waitFor } from '../../helpers/sip.js';
 import { startTestAsterisk, type TestAsterisk } from '../../helpers/asterisk.js';
-import { mediaServerHangsUp, recordedAppliance, recordedTrunkCall, supervisor, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
+import { earlyMediaRecordedCall, mediaServerHangsUp, recordedAppliance, recordedTrunkCall, supervisor, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
 import { freePort } from '../../../sip/drachtio/free-port.js';
 import { recordingKey } from '../../../sip/media/recording-file.js';
 
@@ -47,6 +47,14 @@ t.test('Asterisk hangs up its side mid-call: the B2BUA ends the call on both pho
   const { app } = await recordedAppliance(t, drachtio, trunkPort, asteriskMedia(ast));
   await waitFor(() => app.media!.readiness() === 'ok', 10_000, 'the AMI link');
   await mediaServerHangsUp(t, app, drachtio, trunkPort, await supervisor(app));
+});
+
+t.test('early media from the phone is heard through Asterisk; the recording starts at the answer', async (t) => {
+  const ast = await startTestAsterisk(t);
+  const trunkPort = await freePort();
+  const { app } = await recordedAppliance(t, drachtio, trunkPort, asteriskMedia(ast));
+  await waitFor(() => app.media!.readiness() === 'ok', 10_000, 'the AMI link');
+  await earlyMediaRecordedCall(t, app, drachtio, trunkPort, await supervisor(app));
 });
 
 t.test('media.backend: asterisk without media.asterisk.ami.secret is refused at start', async (t) => {

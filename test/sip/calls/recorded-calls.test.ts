@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { bearer, userWithToken } from '../../helpers/appliance.js';
 import { callFrom, EXTENSIONS, registerPhone, sipp, sippPhone, startDrachtio, waitFor } from '../../helpers/sip.js';
-import { mediaServerHangsUp, recordedAppliance, recordedTrunkCall, theCall, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
+import { earlyMediaRecordedCall, mediaServerHangsUp, recordedAppliance, recordedTrunkCall, theCall, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
 import { startTestFreeswitch, type TestFreeswitch } from '../../helpers/freeswitch.js';
 import { freePort } from '../../../sip/drachtio/free-port.js';
 
@@ -91,6 +91,13 @@ t.test('FreeSWITCH hangs up its side mid-call: the B2BUA ends the call on both p
   const { app } = await recordedApp(t, trunkPort, fs);
   await waitFor(() => app.media!.readiness() === 'ok', 10_000, 'the ESL link');
   await mediaServerHangsUp(t, app, drachtio, trunkPort, await userWithToken(app, 'sue', 'supervisor'));
+});
+
+t.test('early media from the phone is heard through FreeSWITCH; the recording starts at the answer', async (t) => {
+  const trunkPort = await freePort();
+  const { app } = await recordedApp(t, trunkPort, fs);
+  await waitFor(() => app.media!.readiness() === 'ok', 10_000, 'the ESL link');
+  await earlyMediaRecordedCall(t, app, drachtio, trunkPort, await userWithToken(app, 'sue', 'supervisor'));
 });
 
 t.test('whenDown: reject: a call to be recorded while FreeSWITCH is down is refused with 503 and recorded as failed', async (t) => {
