@@ -187,6 +187,9 @@ export class EslConnection extends EventEmitter<{ event: [EslEvent]; state: [Lin
     conn.on('esl::connect', () => {
       if (stale() || !conn.socket || !conn.parser) return;
       const { socket, parser } = conn;
+      // modesl writes a command in several small writes; with Nagle on, each after the first waits for
+      // FreeSWITCH's delayed ACK (~40 ms), so every api command took ~44 ms and a few a second filled the link.
+      socket.setNoDelay(true);
       // modesl's parser throws out of the 'data' handler on some malformed frames; run it inside a guard.
       socket.removeAllListeners('data');
       socket.on('data', (d: Buffer) => {

@@ -17,7 +17,7 @@ import { EslConnection, type EslEvent, type EslOptions } from './esl-connection.
  * socket.
  */
 
-export const FREESWITCH_EVENTS = ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP_COMPLETE', 'RECORD_START', 'RECORD_STOP'];
+export const FREESWITCH_EVENTS = ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_HANGUP_COMPLETE', 'RECORD_START', 'RECORD_STOP'];
 
 /** The SIP header that carries the appliance's call id to the media server (and back in channel variables). */
 export const CALL_HEADER = 'X-Switchboard-Call';
@@ -50,6 +50,8 @@ export class FreeswitchBackend extends EventEmitter<MediaBackendEvents> implemen
   readonly name = 'freeswitch' as const;
   readonly esl: EslConnection;
   readonly tracker: ChannelTracker;
+  /** Channel id -> the announcement waiting for its CHANNEL_BRIDGE (bridgeAnnounced). */
+  private readonly bridgeWaiters = new Map<string, (ok: boolean) => void>();
 
   constructor(private readonly opts: FreeswitchBackendOptions) {
     super();
@@ -109,7 +111,16 @@ export class FreeswitchBackend extends EventEmitter<MediaBackendEvents> implemen
    * (mod_tone_stream): two 0.5 s beeps.
    */
   async bridgeAnnounced(channelA: string, channelB: string, file: string | null): Promise<Announced> {
-    await this.bridge(channelA, channelB);
+    // uuid_bridge answers once the bridge is scheduled, not made: a broadcast sent at once can play before
+    // the channels are joined and be cut off. CHANNEL_BRIDGE says they are.
+    const joined = this.bridgeEvent(channelA, channelB, this.opts.esl.commandTimeoutMs ?? 5000);
+    try {
+      await this.bridge(channelA, channelB);
+    } catch (err) {
+      joined.cancel();
+      throw err;
+    }
+    if (!(await joined.done)) return { announced: false, why: 'FreeSWITCH did not report the bridge' };
     // The api line is split on spaces: a path with one would be cut into two arguments.
     if (file !== null && !/^\/[^\s]+$/.test(file)) return { announced: false, why: `not a file FreeSWITCH can play: ${JSON.stringify(file)}` };
     const what = file ?? `tone_stream://%(500,500,${BUILTIN_ANNOUNCEMENT_HZ});loops=2`;
@@ -121,12 +132,32 @@ export class FreeswitchBackend extends EventEmitter<MediaBackendEvents> implemen
     }
   }
 
+  /** Resolves true on the CHANNEL_BRIDGE that joins a and b, false after timeoutMs (or once cancelled). */
+  private bridgeEvent(a: string, b: string, timeoutMs: number): { done: Promise<boolean>; cancel(): void } {
+    let finish!: (ok: boolean) => void;
+    const done = new Promise<boolean>((resolve) => (finish = resolve));
+    const end = (ok: boolean): void => {
+      clearTimeout(timer);
+      if (this.bridgeWaiters.get(a) === end) this.bridgeWaiters.delete(a);
+      if (this.bridgeWaiters.get(b) === end) this.bridgeWaiters.delete(b);
+      finish(ok);
+    };
+    const timer = setTimeout(() => end(false), timeoutMs);
+    this.bridgeWaiters.set(a, end);
+    this.bridgeWaiters.set(b, end);
+    return { done, cancel: () => end(false) };
+  }
+
   async hangup(channelId: string, cause = 'NORMAL_CLEARING'): Promise<void> {
     await this.esl.api(`uuid_kill ${checkUuid(channelId)} ${/^[A-Z_]+$/.test(cause) ? cause : 'NORMAL_CLEARING'}`);
   }
 
   private onEvent(e: EslEvent): void {
     const h = e.headers;
+    if (e.name === 'CHANNEL_BRIDGE') {
+      for (const id of [h['Unique-ID'], h['Bridge-A-Unique-ID'], h['Bridge-B-Unique-ID']]) if (id) this.bridgeWaiters.get(id)?.(true);
+      return;
+    }
     const channelId = h['Unique-ID'];
     if (!channelId) return;
     const callId = h[`variable_sip_h_${CALL_HEADER}`] ?? null;
