@@ -83,6 +83,22 @@ export function departmentRecordingTests(t: Test, scene: DepartmentScene): void 
     t.ok(later < 0.1, `after it, no tone (share ${later.toFixed(2)})`);
   });
 
+  t.test('an announced call whose phone sends early media: the caller hears ringing (180, not the 183), and the announcement plays at the answer', async (t) => {
+    const { app, sup } = await departmentApp(t, scene, await freePort(), { record: true, announce: true });
+    const port = await freePort();
+    const phone = sippPhone(t, 'phone-early-media-183-then-answers.xml', { target, port, service: legalB.number, pauseMs: 1000, timeoutSeconds: 30 });
+    await registerPhone(target, legalB, port);
+    const caller = await sipp('call-answered-caller-hangs-up.xml', { target, service: legalA.number, auth: { user: legalA.number, password: legalA.password }, keys: { dialled: legalB.number }, pauseMs: 3000, timeoutSeconds: 30 });
+    t.equal(caller.code, 0, caller.errors);
+    t.equal((await phone).code, 0);
+    t.match(caller.messages, /SIP\/2\.0 180/, 'the caller was sent 180');
+    t.notMatch(caller.messages, /SIP\/2\.0 183/, 'no early media reached the caller');
+    const call = await theCall(app, sup, (x) => x.state === 'ended' && (x.recording as { status?: string } | null)?.status === 'ok', 'the recorded call');
+    t.match(call, { media: { announce: true, announced: true } });
+    const first = wavToneShare((call.recording as { file: string }).file, BUILTIN_ANNOUNCEMENT_HZ, 0, 1);
+    t.ok(first > 0.5, `the recording starts with the announcement (share ${first.toFixed(2)})`);
+  });
+
   t.test('a configured announcement file is played instead of the built-in beep, and is in the recording', async (t) => {
     const file = path.join(await tempDir(t), 'notice.wav');
     await writeFile(file, beepWav(OTHER_HZ));
