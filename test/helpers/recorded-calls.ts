@@ -150,3 +150,16 @@ export async function earlyMediaRecordedCall(t: Test, app: Appliance, drachtio: 
   const rec = call.recording as RecordedRecording;
   t.ok(rec.durationSec > 2 && rec.durationSec < 4.5, `the recording starts at the answer, not at the 183: ${rec.durationSec} s`);
 }
+
+/** whenDown: reject, the media server down: a trunk call to 102 is refused with 503 and recorded as failed. */
+export async function rejectedWhileDown(t: Test, app: Appliance, drachtio: TestDrachtio, trunkPort: number, sup: string): Promise<void> {
+  const target = `127.0.0.1:${drachtio.sipPort}`;
+  t.equal(app.media!.readiness(), 'down');
+  const port = await freePort();
+  sippPhone(t, 'phone-answers.xml', { target, port, service: RECORDED.number, pauseMs: 100 });
+  await registerPhone(target, RECORDED, port);
+  const provider = await sipp('trunk-call-in-refused-503.xml', { target, port: trunkPort, keys: { caller: '89123456789', dialled: '74951112233' } });
+  t.equal(provider.code, 0, provider.errors);
+  const call = await theCall(app, sup, (c) => c.state === 'ended', 'the ended call');
+  t.match(call, { direction: 'in', outcome: 'failed', sipCause: 503, endReason: 'media-unavailable', recording: null });
+}

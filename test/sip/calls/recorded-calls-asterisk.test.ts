@@ -2,7 +2,7 @@ import t from 'tap';
 import { bearer, testAppliance } from '../../helpers/appliance.js';
 import { startDrachtio, waitFor } from '../../helpers/sip.js';
 import { startTestAsterisk, type TestAsterisk } from '../../helpers/asterisk.js';
-import { earlyMediaRecordedCall, mediaServerHangsUp, recordedAppliance, recordedTrunkCall, supervisor, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
+import { earlyMediaRecordedCall, mediaServerHangsUp, recordedAppliance, rejectedWhileDown, recordedTrunkCall, supervisor, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
 import { freePort } from '../../../sip/drachtio/free-port.js';
 import { recordingKey } from '../../../sip/media/recording-file.js';
 
@@ -59,6 +59,14 @@ t.test('early media from the phone is heard through Asterisk; the recording star
 
 t.test('media.backend: asterisk without media.asterisk.ami.secret is refused at start', async (t) => {
   await t.rejects(testAppliance(t, { media: { backend: 'asterisk' } }), { code: 'SWB_ERR_CONFIG_INVALID', message: /media\.asterisk\.ami\.secret/ });
+});
+
+t.test('whenDown: reject: a call to be recorded while Asterisk is down is refused with 503 and recorded as failed', async (t) => {
+  const ast = await startTestAsterisk(t);
+  const trunkPort = await freePort();
+  const deadAmi = { ...ast, amiPort: await freePort() };
+  const { app } = await recordedAppliance(t, drachtio, trunkPort, { ...asteriskMedia(deadAmi), whenDown: 'reject' });
+  await rejectedWhileDown(t, app, drachtio, trunkPort, await supervisor(app));
 });
 
 t.test('Asterisk stopped, whenDown: unrecorded: the recorded call still connects direct and its record is flagged', async (t) => {

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { bearer, userWithToken } from '../../helpers/appliance.js';
-import { callFrom, EXTENSIONS, registerPhone, sipp, sippPhone, startDrachtio, waitFor } from '../../helpers/sip.js';
-import { earlyMediaRecordedCall, mediaServerHangsUp, recordedAppliance, recordedTrunkCall, theCall, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
+import { callFrom, EXTENSIONS, registerPhone, sippPhone, startDrachtio, waitFor } from '../../helpers/sip.js';
+import { earlyMediaRecordedCall, mediaServerHangsUp, recordedAppliance, rejectedWhileDown, recordedTrunkCall, theCall, unrecordedTrunkCall } from '../../helpers/recorded-calls.js';
 import { startTestFreeswitch, type TestFreeswitch } from '../../helpers/freeswitch.js';
 import { freePort } from '../../../sip/drachtio/free-port.js';
 
@@ -104,15 +104,7 @@ t.test('whenDown: reject: a call to be recorded while FreeSWITCH is down is refu
   const trunkPort = await freePort();
   const deadEsl = { ...fs, eslPort: await freePort() };
   const { app } = await recordedApp(t, trunkPort, deadEsl, 'reject');
-  t.equal(app.media!.readiness(), 'down');
-  const sup = await userWithToken(app, 'sue', 'supervisor');
-  const port = await freePort();
-  sippPhone(t, 'phone-answers.xml', { target, port, service: b.number, pauseMs: 100 });
-  await registerPhone(target, b, port);
-  const provider = await sipp('trunk-call-in-refused-503.xml', { target, port: trunkPort, keys: { caller: '89123456789', dialled: '74951112233' } });
-  t.equal(provider.code, 0, provider.errors);
-  const call = await theCall(app, sup, (c) => c.state === 'ended', 'the ended call');
-  t.match(call, { direction: 'in', outcome: 'failed', sipCause: 503, endReason: 'media-unavailable', recording: null });
+  await rejectedWhileDown(t, app, drachtio, trunkPort, await userWithToken(app, 'sue', 'supervisor'));
 });
 
 t.test('FreeSWITCH stopped, whenDown: unrecorded: the recorded call still connects direct and its record is flagged', async (t) => {
