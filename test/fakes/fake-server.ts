@@ -105,5 +105,5 @@ export abstract class FakeServer {
 
 /** Parses a multipart/form-data body (what sendDocument and WhatsApp media uploads carry) with the platform's own parser. */
 export async function parseForm(req: Received): Promise<FormData> {
-  return new Response(req.body, { headers: { 'content-type': String(req.headers['content-type'] ?? '') } }).formData();
+  return new Response(new Uint8Array(req.body), { headers: { 'content-type': String(req.headers['content-type'] ?? '') } }).formData();
 }

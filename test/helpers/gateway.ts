@@ -4,11 +4,14 @@ import type { HistoryEvent } from '../../appliance/history/events.js';
 import { bearer, testAppliance, userWithToken, type LogCapture } from './appliance.js';
 
 /** Polls `fn` until it returns a truthy value; fails with `what` after `ms`. */
-export async function until<T>(fn: () => T | Promise<T>, what: string, ms = 10_000): Promise<NonNullable<T>> {
+/** What `until` resolves with: the first truthy value (never false, 0, '' or nullish). */
+type Truthy<T> = Exclude<NonNullable<T>, false | 0 | ''>;
+
+export async function until<T>(fn: () => T | Promise<T>, what: string, ms = 10_000): Promise<Truthy<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v) return v as NonNullable<T>;
+    if (v) return v as Truthy<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

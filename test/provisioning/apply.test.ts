@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ const ctx = { actor: 'cli:test', source: 'cli' };
 const newToken = (): string => `swbt_${randomBytes(32).toString('base64url')}`;
 
 /** A document and its secret files, as Ansible would render them. */
-async function scene(t: Parameters<Parameters<typeof t.test>[1]>[0], body: (secrets: string) => string): Promise<{ file: string; dir: string; token: string }> {
+async function scene(t: Test, body: (secrets: string) => string): Promise<{ file: string; dir: string; token: string }> {
   const dir = await tempDir(t);
   const token = newToken();
   await writeFile(path.join(dir, 'alice.pw'), `${STRONG_PASSWORD}\n`, { mode: 0o600 });

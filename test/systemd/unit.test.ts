@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,7 +39,7 @@ function directives(text: string): Map<string, string[]> {
  * a temp dir: `systemd-analyze verify` insists the binary exists, and the real
  * one only exists once the install layout (/opt/switchboard) does.
  */
-async function unitWithStandIn(t: Parameters<Parameters<typeof t.test>[1]>[0]): Promise<string> {
+async function unitWithStandIn(t: Test): Promise<string> {
   const dir = await tempDir(t, 'swb-unit-');
   const bin = path.join(dir, 'bin/switchboard');
   await mkdir(path.dirname(bin));

@@ -1,9 +1,9 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Store } from '../../../appliance/store/store.js';
 import { SessionService } from '../../../appliance/access/sessions.js';
 import { tempDir } from '../../helpers/appliance.js';
 
-async function sessions(t: Parameters<Parameters<typeof t.test>[1]>[0]): Promise<{ store: Store; svc: SessionService }> {
+async function sessions(t: Test): Promise<{ store: Store; svc: SessionService }> {
   const store = await Store.open({ dataDir: await tempDir(t) });
   t.teardown(() => store.close());
   return { store, svc: new SessionService(store, { sessionIdleSeconds: 1800, sessionLifetimeSeconds: 43200 }) };

@@ -1,9 +1,9 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Store } from '../../../appliance/store/store.js';
 import { AuditLog } from '../../../appliance/audit/audit-log.js';
 import { tempDir } from '../../helpers/appliance.js';
 
-async function logWith(t: Parameters<Parameters<typeof t.test>[1]>[0], n: number): Promise<{ store: Store; audit: AuditLog }> {
+async function logWith(t: Test, n: number): Promise<{ store: Store; audit: AuditLog }> {
   const store = await Store.open({ dataDir: await tempDir(t) });
   t.teardown(() => store.close());
   const audit = new AuditLog(store);

@@ -1,8 +1,8 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { FakeTelegram, TG_TOKEN, tgText } from '../../fakes/telegram.js';
 import { clientOf, gatewayAppliance, messages, until } from '../../helpers/gateway.js';
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], extra: Record<string, unknown> = {}) {
+async function setup(t: Test, extra: Record<string, unknown> = {}) {
   const tg = await new FakeTelegram().start();
   t.teardown(() => tg.stop());
   const env = await gatewayAppliance(t, [{ id: 'tg', type: 'telegram', token: TG_TOKEN, apiBase: tg.url, pollTimeoutSeconds: 1, ...extra }]);

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
 import { challengeFields } from '../../helpers/sip-udp.js';
 import { bearer, userWithToken } from '../../helpers/appliance.js';
@@ -10,7 +10,7 @@ const drachtio = await startDrachtio(t);
 const target = `127.0.0.1:${drachtio.sipPort}`;
 const [a, b] = [EXTENSIONS[0]!, EXTENSIONS[1]!];
 
-async function trunkAppliance(t: Parameters<Parameters<typeof t.test>[1]>[0], trunkPort: number, trunk: Record<string, unknown> = {}) {
+async function trunkAppliance(t: Test, trunkPort: number, trunk: Record<string, unknown> = {}) {
   return sipAppliance(t, drachtio, { trunks: [{ id: 'provider', host: '127.0.0.1', port: trunkPort, inbound: 'sales', prefix: '9', callerId: '+74950000000', ...trunk }] });
 }
 

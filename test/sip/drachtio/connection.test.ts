@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import SrfLib from 'drachtio-srf';
@@ -90,7 +90,7 @@ t.test('a drachtio-server that hangs without closing the socket is dropped after
   t.equal((await app.http.inject({ url: '/readyz' })).statusCode, 200);
 });
 
-async function startDrachtioOn(t: Parameters<Parameters<typeof t.test>[1]>[0], adminPort: number) {
+async function startDrachtioOn(t: Test, adminPort: number) {
   const { DrachtioServerProcess } = await import('../../../sip/drachtio/server-process.js');
   const { drachtioBinary } = await import('../../helpers/sip.js');
   const workDir = await tempDir(t);
