@@ -17,7 +17,7 @@ import { SipService, recordingsDirOf } from '../sip/service.js';
 import { createMediaBackend } from '../sip/media/create.js';
 import { MediaMetrics } from '../sip/media/metrics.js';
 import type { MediaBackend } from '../sip/media/types.js';
-import { resolveSecretValue } from '../sip/secrets.js';
+import { resolveSecretValue } from './config/secret-value.js';
 import { SwitchboardError } from './errors.js';
 import { mkdir } from 'node:fs/promises';
 

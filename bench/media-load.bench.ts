@@ -17,7 +17,8 @@ import { PCAP } from '../test/helpers/media-call.js';
 import { sippBinary } from '../test/helpers/sip.js';
 import { wavSamples } from '../test/helpers/wav.js';
 import { percentile, scratchDir, type BenchRow } from './harness.js';
-import { eslEventFrames, eslRow, repeated, replayRates } from './media.bench.js';
+import { eslRow, repeated, replayRates } from './media.bench.js';
+import { eslEventFrames } from '../test/helpers/esl-replay.js';
 import { CAP, evenPort, heldBeforeDoubling, levelsOf, rampOf, RATE, reportRamp, TALK_MS } from './media-ramp.js';
 
 /**

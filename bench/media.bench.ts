@@ -8,7 +8,7 @@ import { FreeswitchMedia } from '../sip/calls/anchored-media.js';
 import type { Srf } from '../sip/drachtio/srf.js';
 import { createLogger } from '../appliance/log.js';
 import type { BenchRow } from './harness.js';
-import { answerEsl } from '../test/helpers/esl-replay.js';
+import { answerEsl, eslEventFrames } from '../test/helpers/esl-replay.js';
 
 /**
  * ESL event handling at full speed: the events of a real FreeSWITCH call
@@ -33,21 +33,6 @@ function fixturePath(): string {
   return path.resolve(here, '../../test/fixtures/esl/call-recorded-then-hung-up.txt');
 }
 
-/** The text/event-json frames of a raw ESL byte stream (a capture of what FreeSWITCH sent), bytes as they were. */
-export function eslEventFrames(raw: Buffer): Buffer[] {
-  const frames: Buffer[] = [];
-  let i = 0;
-  while (i < raw.length) {
-    const end = raw.indexOf('\n\n', i);
-    if (end < 0) break;
-    const head = raw.toString('latin1', i, end);
-    const len = Number(/Content-Length: (\d+)/.exec(head)?.[1] ?? 0);
-    if (end + 2 + len > raw.length) break;
-    if (head.includes('text/event-json')) frames.push(raw.subarray(i, end + 2 + len));
-    i = end + 2 + len;
-  }
-  return frames;
-}
 
 const UUID = /[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g;
 

@@ -5,7 +5,7 @@ import type { ActionContext } from '../appliance/access/users.js';
 import { SwitchboardError } from '../appliance/errors.js';
 import type { ChannelConfig } from './config.js';
 import { prepareChannels } from './config-check.js';
-import { resolveSecret } from './core/secrets.js';
+import { resolveSecretValue } from '../appliance/config/secret-value.js';
 
 const SECRET_KEYS = ['token', 'webhookSecret', 'accessToken', 'appSecret', 'verifyToken', 'confirmation', 'secret'] as const;
 
@@ -57,7 +57,7 @@ export function checkProvisionedChannels(raw: unknown[], file: string, env: Node
       const value = (c as unknown as Record<string, unknown>)[key];
       if (value === undefined) continue;
       if (typeof value === 'string') throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${file}: channels.${i}.${key}: got a secret written in the document, expected {file: PATH} or {env: NAME}`);
-      resolveSecret(value as { file: string } | { env: string }, `${file}: channels.${i}.${key}`, env);
+      resolveSecretValue(value as { file: string } | { env: string }, `${file}: channels.${i}.${key}`, env);
     }
   });
   return channels;

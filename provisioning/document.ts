@@ -119,16 +119,3 @@ function checkUniqueExtensions(file: string, users: ProvisionDoc['users']): void
   }
 }
 
-export function resolveSecret(ref: SecretReference, where: string, env: NodeJS.ProcessEnv = process.env): string {
-  if ('file' in ref) {
-    try {
-      // One trailing newline is the editor's, not the secret's.
-      return readFileSync(ref.file, 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}: secret file ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
-  }
-  const value = env[ref.env];
-  if (value === undefined || value === '') throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}: environment variable ${ref.env} is not set`);
-  return value;
-}

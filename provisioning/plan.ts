@@ -3,7 +3,8 @@ import type { Access } from '../appliance/access/access.js';
 import type { UserPatch, UserRecord } from '../appliance/access/users.js';
 import { hashSecret, kindOf } from '../appliance/access/secrets.js';
 import type { ServiceRole } from '../appliance/access/roles.js';
-import { departmentPolicies, resolveSecret, type ProvisionDoc } from './document.js';
+import { departmentPolicies, type ProvisionDoc } from './document.js';
+import { resolveSecretValue } from '../appliance/config/secret-value.js';
 import type { ChannelConfig } from '../gateway/config.js';
 import { checkProvisionedChannels, type ProvisionedChannels } from '../gateway/provisioned.js';
 import { checkProvisionedExtensions, type ProvisionedExtension, type ProvisionedExtensions } from '../sip/registrar/provisioned-extensions.js';
@@ -45,8 +46,8 @@ export async function planChanges(doc: ProvisionDoc, access: Access, file: strin
 
   for (const [i, u] of doc.users.entries()) {
     const where = `${file}: users.${i} (${u.username})`;
-    const password = resolveSecret(u.password, `${where}.password`, env);
-    const totpSecret = u.totpSecret ? resolveSecret(u.totpSecret, `${where}.totpSecret`, env).toUpperCase() : null;
+    const password = resolveSecretValue(u.password, `${where}.password`, env);
+    const totpSecret = u.totpSecret ? resolveSecretValue(u.totpSecret, `${where}.totpSecret`, env).toUpperCase() : null;
     if (totpSecret !== null && !TOTP_SECRET.test(totpSecret)) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}.totpSecret: expected base32 of at least 16 characters`);
     const existing = access.users.get(u.username);
     try {
@@ -83,7 +84,7 @@ export async function planChanges(doc: ProvisionDoc, access: Access, file: strin
   const tokens = access.tokens.entries();
   for (const [i, t] of doc.serviceTokens.entries()) {
     const where = `${file}: serviceTokens.${i} (${t.name})`;
-    const secret = resolveSecret(t.token, `${where}.token`, env);
+    const secret = resolveSecretValue(t.token, `${where}.token`, env);
     if (kindOf(secret) !== 'swbt' || secret.length < 48) throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}.token: expected swbt_ followed by at least 43 random characters`);
     const hash = hashSecret(secret);
     const same = tokens.find(([h, r]) => r.name === t.name && h === hash && r.role === t.role);

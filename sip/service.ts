@@ -30,7 +30,7 @@ import { ActiveCalls } from './calls/active-calls.js';
 import { CallController } from './calls/controller.js';
 import { DirectMedia, type MediaAnchor } from './calls/media.js';
 import { TrunkRegistrations } from './trunks/trunk-registration.js';
-import { resolveSecretValue } from './secrets.js';
+import { resolveSecretValue } from '../appliance/config/secret-value.js';
 import { checkSipConfig } from './config-check.js';
 import { sipRoutes, type SipRouteDeps } from './http/routes.js';
 import { FreeswitchMedia } from './calls/anchored-media.js';

@@ -1,7 +1,4 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { SwitchboardError } from '../../appliance/errors.js';
-import type { SecretValue } from '../config.js';
 
 /**
  * Constant-time comparison of a presented secret with the expected one. Both are
@@ -43,17 +40,3 @@ export function redactUrl(url: string): string {
   return url.replace(/\/bot[^/]+/g, '/bot[redacted]').replace(/([?&](?:access_token|key)=)[^&]*/g, '$1[redacted]');
 }
 
-/** A configured secret's value: inline, from a file (one trailing newline is the editor's), or from the environment. */
-export function resolveSecret(value: SecretValue, where: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (typeof value === 'string') return value;
-  if ('file' in value) {
-    try {
-      return readFileSync(value.file, 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}: secret file ${value.file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
-  }
-  const v = env[value.env];
-  if (v === undefined || v === '') throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${where}: environment variable ${value.env} is not set`);
-  return v;
-}

@@ -7,7 +7,8 @@ import { partsOf, sendParts } from '../core/parts.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
-import { redactUrl, resolveSecret, secretMatcher } from '../core/secrets.js';
+import { redactUrl, secretMatcher } from '../core/secrets.js';
+import { resolveSecretValue } from '../../appliance/config/secret-value.js';
 import { LoopingBridge } from '../core/looping-bridge.js';
 import { ALLOWED_UPDATES, isUpdate, normalizeUpdate, type TgUpdate } from './normalize.js';
 
@@ -44,8 +45,8 @@ export class TelegramBridge extends LoopingBridge implements Bridge {
   ) {
     super();
     this.id = cfg.id;
-    this.token = resolveSecret(cfg.token, `channels ${cfg.id}.token`);
-    this.secret = cfg.webhookSecret === undefined ? null : resolveSecret(cfg.webhookSecret, `channels ${cfg.id}.webhookSecret`);
+    this.token = resolveSecretValue(cfg.token, `channels ${cfg.id}.token`);
+    this.secret = cfg.webhookSecret === undefined ? null : resolveSecretValue(cfg.webhookSecret, `channels ${cfg.id}.webhookSecret`);
     this.secretOk = this.secret === null ? () => false : secretMatcher(this.secret);
     this.info = { id: cfg.id, type: 'telegram', department: cfg.department ?? null };
   }

@@ -7,7 +7,8 @@ import type { VkChannelConfig } from '../config.js';
 import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } from '../core/bridge.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
-import { resolveSecret, sameSecret } from '../core/secrets.js';
+import { sameSecret } from '../core/secrets.js';
+import { resolveSecretValue } from '../../appliance/config/secret-value.js';
 import { LoopingBridge } from '../core/looping-bridge.js';
 import { normalizeEvent, readReceipt, type ReadReceipt, type VkEvent } from './normalize.js';
 import { VkReadIndex } from './read-index.js';
@@ -39,9 +40,9 @@ export class VkBridge extends LoopingBridge implements Bridge {
   ) {
     super();
     this.id = cfg.id;
-    this.token = resolveSecret(cfg.accessToken, `channels ${cfg.id}.accessToken`);
-    this.secret = cfg.secret === undefined ? null : resolveSecret(cfg.secret, `channels ${cfg.id}.secret`);
-    this.confirmation = cfg.confirmation === undefined ? null : resolveSecret(cfg.confirmation, `channels ${cfg.id}.confirmation`);
+    this.token = resolveSecretValue(cfg.accessToken, `channels ${cfg.id}.accessToken`);
+    this.secret = cfg.secret === undefined ? null : resolveSecretValue(cfg.secret, `channels ${cfg.id}.secret`);
+    this.confirmation = cfg.confirmation === undefined ? null : resolveSecretValue(cfg.confirmation, `channels ${cfg.id}.confirmation`);
     this.info = { id: cfg.id, type: 'vk', department: cfg.department ?? null };
     this.healthy = cfg.mode === 'callback';
     this.reads = new VkReadIndex(ctx.store, ctx.ingest, cfg.id);

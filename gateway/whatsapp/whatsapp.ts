@@ -6,7 +6,8 @@ import { partsOf, sendParts } from '../core/parts.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
-import { resolveSecret, sameSecret, validHubSignature } from '../core/secrets.js';
+import { sameSecret, validHubSignature } from '../core/secrets.js';
+import { resolveSecretValue } from '../../appliance/config/secret-value.js';
 import { normalizePayload } from './normalize.js';
 
 interface GraphError {
@@ -36,9 +37,9 @@ export class WhatsAppBridge implements Bridge {
     private readonly ctx: BridgeContext,
   ) {
     this.id = cfg.id;
-    this.accessToken = resolveSecret(cfg.accessToken, `channels ${cfg.id}.accessToken`);
-    this.appSecret = resolveSecret(cfg.appSecret, `channels ${cfg.id}.appSecret`);
-    this.verifyToken = resolveSecret(cfg.verifyToken, `channels ${cfg.id}.verifyToken`);
+    this.accessToken = resolveSecretValue(cfg.accessToken, `channels ${cfg.id}.accessToken`);
+    this.appSecret = resolveSecretValue(cfg.appSecret, `channels ${cfg.id}.appSecret`);
+    this.verifyToken = resolveSecretValue(cfg.verifyToken, `channels ${cfg.id}.verifyToken`);
     this.info = { id: cfg.id, type: 'whatsapp', department: cfg.department ?? null };
   }
 

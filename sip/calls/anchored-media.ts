@@ -5,7 +5,7 @@ import type { FreeswitchBackend } from '../media/freeswitch/freeswitch-backend.j
 import type { EslEvent } from '../media/freeswitch/esl-connection.js';
 import type { MediaBackend } from '../media/types.js';
 import type { CallRecord } from './call-record.js';
-import type { MediaAnchor, MediaSession } from './media.js';
+import { passThrough, type MediaAnchor, type MediaSession } from './media.js';
 
 /** What to do with a call that should be recorded while the media server is down. */
 export type WhenDown = 'reject' | 'unrecorded';
@@ -28,14 +28,6 @@ export interface AnchoredMediaDeps<B extends MediaBackend = MediaBackend> {
 }
 
 export type FreeswitchMediaDeps = AnchoredMediaDeps<FreeswitchBackend>;
-
-const passThrough: MediaSession = {
-  offerToCallee: async (sdp) => sdp,
-  earlyMedia: async (sdp) => sdp,
-  answerToCaller: async (sdp) => sdp,
-  reoffer: async (_leg, sdp) => sdp,
-  release: async () => {},
-};
 
 /**
  * Media anchored on a media server (FreeSWITCH or Asterisk) for calls whose

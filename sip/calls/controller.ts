@@ -12,7 +12,7 @@ import type { CallRecord, CallDirection } from './call-record.js';
 import type { Destination } from './fork.js';
 import { CallAttempt, type AttemptDeps, type AttemptPlan } from './call-attempt.js';
 import { decideRecording, type CallParties, type DepartmentPolicyLookup } from './recording-policy.js';
-import { resolveSecretValue } from '../secrets.js';
+import { resolveSecretValue } from '../../appliance/config/secret-value.js';
 import { SwitchboardError } from '../../appliance/errors.js';
 
 /**

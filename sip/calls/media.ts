@@ -36,7 +36,8 @@ export interface MediaAnchor {
   open(call: Pick<CallRecord, 'id' | 'direction' | 'media'>): Promise<MediaSession>;
 }
 
-const passThrough: MediaSession = {
+/** Media phone to phone: every SDP passes unchanged and nothing is held. */
+export const passThrough: MediaSession = {
   offerToCallee: async (sdp) => sdp,
   earlyMedia: async (sdp) => sdp,
   answerToCaller: async (sdp) => sdp,

@@ -4,7 +4,7 @@ import type { AuditLog } from '../../appliance/audit/audit-log.js';
 import type { ActionContext } from '../../appliance/access/users.js';
 import { SwitchboardError } from '../../appliance/errors.js';
 import { ExtensionSchema, type SecretValueConfig } from '../config.js';
-import { resolveSecretValue } from '../secrets.js';
+import { resolveSecretValue } from '../../appliance/config/secret-value.js';
 
 /**
  * What `provision apply` stores per extension in `sipExtensions`: the password

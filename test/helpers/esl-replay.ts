@@ -6,28 +6,33 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ESL_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'esl');
 
-/**
- * The event frames of a captured ESL session (test/fixtures/esl/*.txt, bytes
- * as the real FreeSWITCH sent them), with @RECORDINGS@ replaced by a folder of
- * the test's choosing and each Content-Length made right again.
- */
-export function eventFrames(fixture: string, recordingsDir: string): Buffer[] {
-  const raw = readFileSync(path.join(ESL_FIXTURES, fixture));
+/** The text/event-json frames of a raw ESL byte stream (a capture of what FreeSWITCH sent), bytes as they were. */
+export function eslEventFrames(raw: Buffer): Buffer[] {
   const frames: Buffer[] = [];
   let i = 0;
   while (i < raw.length) {
     const end = raw.indexOf('\n\n', i);
     if (end < 0) break;
     const head = raw.toString('latin1', i, end);
-    i = end + 2;
     const len = Number(/Content-Length: (\d+)/.exec(head)?.[1] ?? 0);
-    const body = raw.subarray(i, i + len).toString('utf8');
-    i += len;
-    if (!head.includes('text/event-json')) continue;
-    const fixed = Buffer.from(body.replaceAll('@RECORDINGS@', recordingsDir), 'utf8');
-    frames.push(Buffer.concat([Buffer.from(`Content-Length: ${fixed.length}\nContent-Type: text/event-json\n\n`), fixed]));
+    if (end + 2 + len > raw.length) break;
+    if (head.includes('text/event-json')) frames.push(raw.subarray(i, end + 2 + len));
+    i = end + 2 + len;
   }
   return frames;
+}
+
+/**
+ * The event frames of a captured ESL session (test/fixtures/esl/*.txt, bytes
+ * as the real FreeSWITCH sent them), with @RECORDINGS@ replaced by a folder of
+ * the test's choosing and each Content-Length made right again.
+ */
+export function eventFrames(fixture: string, recordingsDir: string): Buffer[] {
+  return eslEventFrames(readFileSync(path.join(ESL_FIXTURES, fixture))).map((frame) => {
+    const end = frame.indexOf('\n\n');
+    const fixed = Buffer.from(frame.toString('utf8', end + 2).replaceAll('@RECORDINGS@', recordingsDir), 'utf8');
+    return Buffer.concat([Buffer.from(`Content-Length: ${fixed.length}\nContent-Type: text/event-json\n\n`), fixed]);
+  });
 }
 
 /**

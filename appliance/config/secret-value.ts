@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { SwitchboardError } from '../appliance/errors.js';
-import type { SecretValueConfig } from './config.js';
+import { SwitchboardError } from '../errors.js';
 
-/** A configured secret: written inline, or read from a file (one trailing newline dropped) or the environment. */
-export function resolveSecretValue(ref: SecretValueConfig, key: string, env: NodeJS.ProcessEnv = process.env): string {
+/** How a secret is given in the configuration or a provisioning document: inline, {file: PATH} or {env: NAME}. */
+export type SecretRef = string | { file: string } | { env: string };
+
+/** A configured secret's value: inline, read from a file (one trailing newline is the editor's, not the secret's) or from the environment. */
+export function resolveSecretValue(ref: SecretRef, key: string, env: NodeJS.ProcessEnv = process.env): string {
   if (typeof ref === 'string') return ref;
   if ('file' in ref) {
     try {
