@@ -8,7 +8,7 @@ import type { Principal } from '../access/roles.js';
 import type { ClientService, ClientDependent } from '../clients/clients.js';
 import type { HistoryService } from '../history/history.js';
 import { actorFromContext, type ConversationPayload } from '../history/events.js';
-import { canSee } from './visibility.js';
+import { canSee, standingWith, type ClientStanding } from './visibility.js';
 import { checkAssignee, checkChannel, checkLabel, checkSubject, checkTime, later } from './checks.js';
 
 export type ConversationStatus = 'open' | 'closed';
@@ -107,6 +107,35 @@ export class ConversationService implements ClientDependent {
     this.putRecord(conv);
     this.event(conv, ctx, { action: 'open' });
     return conv;
+  }
+
+  /** How this principal stands to a client (merged-away ids resolve to the survivor). */
+  standing(principal: Principal, clientId: string): ClientStanding {
+    return standingWith(principal, this.scan(this.clients.get(clientId)?.id ?? clientId));
+  }
+
+  /**
+   * A person opening a conversation by hand. An operator's opening must not become a way into
+   * another team's client: it is allowed only for a client they already see or one nobody works
+   * yet, only into their own department, and it is assigned to them in the same commit (otherwise
+   * it would vanish from their own view). A clash with a conversation they cannot see names no id.
+   */
+  async openAs(principal: Principal, input: { clientId: string; channelId: string | null; department?: string | null; subject?: string }, ctx: ActionContext): Promise<Conversation> {
+    return this.store.write(() => {
+      if (principal.role !== 'operator') return this.openInTxn({ ...input, department: input.department ?? principal.department }, ctx);
+      const client = this.clients.require(input.clientId);
+      if (this.standing(principal, client.id) === 'hidden') {
+        throw new SwitchboardError('SWB_ERR_FORBIDDEN', "operators open conversations only for clients they already work or that nobody works yet; ask a supervisor to route this client");
+      }
+      if (input.department != null && input.department !== principal.department) {
+        throw new SwitchboardError('SWB_ERR_FORBIDDEN', 'operators open conversations into their own department only');
+      }
+      const existing = this.db.get([OPEN, client.id, channelKey(checkChannel(input.channelId))]) as string | undefined;
+      const clash = existing ? this.get(existing) : undefined;
+      if (clash && !canSee(principal, clash)) throw new SwitchboardError('SWB_ERR_CONFLICT', `client ${client.id} already has an open conversation on this channel`);
+      const opened = this.openInTxn({ ...input, clientId: client.id, department: principal.department }, ctx);
+      return principal.kind === 'user' ? this.assignInTxn(opened.id, { assignee: checkAssignee(principal.id) }, ctx) : opened;
+    });
   }
 
   /** For channels: the thread a message from this client on this channel belongs to. */

@@ -22,3 +22,23 @@ export function canSee(principal: Principal, conversation: Conversation): boolea
       return false;
   }
 }
+
+/**
+ * How a principal stands to a client, judged by the client's conversations:
+ * - `visible`: at least one of them is visible, so the client's timeline is theirs to read;
+ * - `unclaimed`: the client has none at all (a card just made), so there is no one's history to reveal;
+ * - `hidden`: every one belongs to someone else's queue.
+ * Anything that would grant visibility (opening a conversation) or change what another team sees
+ * (renaming the card, attaching an identity whose messages then land in it) needs `visible` or
+ * `unclaimed`; reading the timeline needs `visible`.
+ */
+export type ClientStanding = 'visible' | 'unclaimed' | 'hidden';
+
+export function standingWith(principal: Principal, conversations: Iterable<Conversation>): ClientStanding {
+  let any = false;
+  for (const c of conversations) {
+    if (canSee(principal, c)) return 'visible';
+    any = true;
+  }
+  return any ? 'hidden' : 'unclaimed';
+}

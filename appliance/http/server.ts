@@ -64,7 +64,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(tokenRoutes, { access: deps.access });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(clientRoutes, { clients: deps.clients, history: deps.history, conversations: deps.conversations, audit: deps.audit });
-  await app.register(conversationRoutes, { conversations: deps.conversations, clients: deps.clients });
+  await app.register(conversationRoutes, { conversations: deps.conversations });
   for (const routes of deps.extraRoutes ?? []) await app.register(routes);
   return app;
 }

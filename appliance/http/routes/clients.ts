@@ -7,6 +7,7 @@ import type { HistoryService } from '../../history/history.js';
 import type { ConversationService } from '../../conversations/conversations.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { actorFromContext } from '../../history/events.js';
+import { canSee } from '../../conversations/visibility.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 
 export interface ClientRoutesOptions {
@@ -35,9 +36,29 @@ async function clientRoutes(app: FastifyInstance, opts: ClientRoutesOptions): Pr
   function assertTimelineVisible(request: FastifyRequest, clientId: string): void {
     const p = principalOf(request);
     if (p.role !== 'operator') return;
-    if (conversations.visibleTo(p, { clientId, limit: 1 }).length === 0) {
+    if (conversations.standing(p, clientId) !== 'visible') {
       throw new SwitchboardError('SWB_ERR_FORBIDDEN', 'operators read the history of clients whose conversations they work');
     }
+  }
+
+  /**
+   * Renaming a card or attaching an identity changes what another team sees (the identity's
+   * future messages land in that client's history), so operators edit only clients they work
+   * or that nobody works yet.
+   */
+  function assertEditable(request: FastifyRequest, clientId: string): void {
+    const p = principalOf(request);
+    if (p.role !== 'operator') return;
+    if (conversations.standing(p, clientId) === 'hidden') {
+      throw new SwitchboardError('SWB_ERR_FORBIDDEN', "operators edit only clients whose conversations they work; ask a supervisor");
+    }
+  }
+
+  /** A note may name only a conversation of the same client that its author can see. */
+  function assertNoteTarget(request: FastifyRequest, clientId: string, conversationId: string): void {
+    const c = conversations.get(conversationId);
+    if (!c || !canSee(principalOf(request), c)) throw new SwitchboardError('SWB_ERR_NOT_FOUND', `conversation ${conversationId}`);
+    if (c.clientId !== clientId) throw new SwitchboardError('SWB_ERR_VALIDATION', `conversation ${conversationId} belongs to another client`, { field: 'conversationId' });
   }
 
   app.post(
@@ -74,7 +95,12 @@ async function clientRoutes(app: FastifyInstance, opts: ClientRoutesOptions): Pr
       config: { roles: STAFF },
       schema: { params: IdParam, body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tags: Type.Optional(Tags), fields: Type.Optional(Fields) }, { additionalProperties: false, minProperties: 1 }) },
     },
-    async (request) => clients.update((request.params as { id: string }).id, request.body as { name?: string; tags?: string[]; fields?: Record<string, string> }, contextOf(request)),
+    async (request) => {
+      const { id } = request.params as { id: string };
+      assertEditable(request, clients.require(id).id);
+      // The raw id: editing a merged-away card stays the conflict it always was.
+      return clients.update(id, request.body as { name?: string; tags?: string[]; fields?: Record<string, string> }, contextOf(request));
+    },
   );
 
   app.delete('/api/v1/clients/:id', { config: { roles: MANAGERS }, schema: { params: IdParam } }, async (request, reply) => {
@@ -83,7 +109,9 @@ async function clientRoutes(app: FastifyInstance, opts: ClientRoutesOptions): Pr
   });
 
   app.post('/api/v1/clients/:id/identities', { config: { roles: STAFF }, schema: { params: IdParam, body: IdentitySchema } }, async (request, reply) => {
-    const card = await clients.addIdentity((request.params as { id: string }).id, request.body as { kind: string; value: string }, contextOf(request));
+    const { id } = request.params as { id: string };
+    assertEditable(request, clients.require(id).id);
+    const card = await clients.addIdentity(id, request.body as { kind: string; value: string }, contextOf(request));
     return reply.status(201).send(card);
   });
 
@@ -124,6 +152,7 @@ async function clientRoutes(app: FastifyInstance, opts: ClientRoutesOptions): Pr
       const card = clients.require((request.params as { id: string }).id);
       assertTimelineVisible(request, card.id);
       const body = request.body as { text: string; conversationId?: string };
+      if (body.conversationId !== undefined) assertNoteTarget(request, card.id, body.conversationId);
       const event = await history.append({ clientId: card.id, kind: 'note', conversationId: body.conversationId ?? null, actor: actorFromContext(contextOf(request)), payload: { text: body.text } });
       return reply.status(201).send(event);
     },

@@ -3,13 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { SwitchboardError } from '../../errors.js';
 import type { ConversationService, Conversation } from '../../conversations/conversations.js';
-import type { ClientService } from '../../clients/clients.js';
 import { canSee } from '../../conversations/visibility.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 
 export interface ConversationRoutesOptions {
   conversations: ConversationService;
-  clients: ClientService;
 }
 
 const STAFF = ['admin', 'supervisor', 'operator'] as const;
@@ -18,7 +16,7 @@ const MANAGERS = ['admin', 'supervisor'] as const;
 const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Nullable = (max: number) => Type.Union([Type.String({ minLength: 1, maxLength: max }), Type.Null()]);
 
-async function conversationRoutes(app: FastifyInstance, { conversations, clients }: ConversationRoutesOptions): Promise<void> {
+async function conversationRoutes(app: FastifyInstance, { conversations }: ConversationRoutesOptions): Promise<void> {
   /** Invisible is reported as absent: an operator must not learn which conversations exist. */
   function visible(request: FastifyRequest, id: string): Conversation {
     const c = conversations.get(id);
@@ -39,11 +37,7 @@ async function conversationRoutes(app: FastifyInstance, { conversations, clients
     },
     async (request, reply) => {
       const body = request.body as { clientId: string; channelId?: string | null; department?: string | null; subject?: string };
-      const client = clients.require(body.clientId);
-      const me = principalOf(request);
-      // An operator who opens a conversation gets it: otherwise it would vanish from their own view.
-      const conversation = await conversations.open({ ...body, clientId: client.id, channelId: body.channelId ?? null, department: body.department ?? me.department }, contextOf(request));
-      const result = me.role === 'operator' ? await conversations.assign(conversation.id, { assignee: me.id }, contextOf(request)) : conversation;
+      const result = await conversations.openAs(principalOf(request), { ...body, channelId: body.channelId ?? null }, contextOf(request));
       return reply.status(201).send(result);
     },
   );
