@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
-import { createLogger, type Logger } from './log.js';
-import { Store } from './store/store.js';
-import { AuditLog } from './audit/audit-log.js';
-import { Access } from './access/access.js';
-import { HistoryService } from './history/history.js';
-import { ClientService } from './clients/clients.js';
-import { ConversationService } from './conversations/conversations.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { Store } from '../domain/store/store.js';
+import { AuditLog } from '../domain/audit/audit-log.js';
+import { Access } from '../domain/access/access.js';
+import { HistoryService } from '../domain/history/history.js';
+import { ClientService } from '../domain/clients/clients.js';
+import { ConversationService } from '../domain/conversations/conversations.js';
 import { buildHttp } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
 import { markRunning } from './backup/liveness.js';
@@ -17,8 +17,8 @@ import { SipService, recordingsDirOf } from '../sip/service.js';
 import { createMediaBackend } from '../sip/media/create.js';
 import { MediaMetrics } from '../sip/media/metrics.js';
 import type { MediaBackend } from '../sip/media/types.js';
-import { resolveSecretValue } from './config/secret-value.js';
-import { SwitchboardError } from './errors.js';
+import { resolveSecretValue } from '../common/secret-value.js';
+import { SwitchboardError } from '../common/errors.js';
 import { mkdir } from 'node:fs/promises';
 
 export interface BuildOptions {

@@ -1,8 +1,8 @@
 import { loadConfig } from './config/load.js';
-import { createLogger } from './log.js';
+import { createLogger } from '../common/log.js';
 import { build, type Appliance } from './app.js';
-import { installUnhandledRejectionPolicy } from './store/unhandled.js';
-import { SwitchboardError, isSwitchboardError } from './errors.js';
+import { installUnhandledRejectionPolicy } from '../domain/store/unhandled.js';
+import { SwitchboardError, isSwitchboardError } from '../common/errors.js';
 import { createService, type Service } from './lifecycle/service.js';
 
 /** sysexits.h codes, so systemd (RestartPreventExitStatus) can tell "fix the config" from "crashed". */

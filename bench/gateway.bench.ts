@@ -1,8 +1,8 @@
 import Fastify from 'fastify';
 import { build, type Appliance } from '../appliance/app.js';
 import { validateConfig } from '../appliance/config/load.js';
-import { createLogger } from '../appliance/log.js';
-import { Store } from '../appliance/store/store.js';
+import { createLogger } from '../common/log.js';
+import { Store } from '../domain/store/store.js';
 import { percentile, scratchDir, type BenchRow } from './harness.js';
 
 const WEBHOOKS = 20_000;

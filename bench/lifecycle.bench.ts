@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Store } from '../appliance/store/store.js';
-import { HistoryService } from '../appliance/history/history.js';
+import { Store } from '../domain/store/store.js';
+import { HistoryService } from '../domain/history/history.js';
 import { notifySocket } from '../test/helpers/notify-socket.js';
 import { scratchDir, type BenchRow } from './harness.js';
 

@@ -6,7 +6,7 @@ import { EslConnection } from '../sip/media/freeswitch/esl-connection.js';
 import { FREESWITCH_EVENTS, FreeswitchBackend } from '../sip/media/freeswitch/freeswitch-backend.js';
 import { FreeswitchMedia } from '../sip/calls/anchored-media.js';
 import type { Srf } from '../sip/drachtio/srf.js';
-import { createLogger } from '../appliance/log.js';
+import { createLogger } from '../common/log.js';
 import type { BenchRow } from './harness.js';
 import { answerEsl, eslEventFrames } from '../test/helpers/esl-replay.js';
 

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { build } from '../appliance/app.js';
 import { validateConfig } from '../appliance/config/load.js';
-import { createLogger } from '../appliance/log.js';
+import { createLogger } from '../common/log.js';
 import { percentile, scratchDir, type BenchRow } from './harness.js';
 
 const EXTENSIONS = 1_000;

@@ -1,6 +1,6 @@
 import { open } from 'lmdb';
-import { Store } from '../appliance/store/store.js';
-import { HistoryService } from '../appliance/history/history.js';
+import { Store } from '../domain/store/store.js';
+import { HistoryService } from '../domain/history/history.js';
 import { percentile, scratchDir, type BenchRow } from './harness.js';
 
 const APPENDS = 50_000;

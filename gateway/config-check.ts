@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
-import { SwitchboardError } from '../appliance/errors.js';
+import { SwitchboardError } from '../common/errors.js';
 import { TelegramChannelSchema, WhatsAppChannelSchema, VkChannelSchema, WebchatChannelSchema } from './config.js';
 
 const BY_TYPE: Record<string, TSchema> = {

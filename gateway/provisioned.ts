@@ -1,11 +1,11 @@
 import type { Key } from 'lmdb';
-import type { Store } from '../appliance/store/store.js';
-import type { AuditLog } from '../appliance/audit/audit-log.js';
-import type { ActionContext } from '../appliance/access/users.js';
-import { SwitchboardError } from '../appliance/errors.js';
+import type { Store } from '../domain/store/store.js';
+import type { AuditLog } from '../domain/audit/audit-log.js';
+import type { ActionContext } from '../domain/access/users.js';
+import { SwitchboardError } from '../common/errors.js';
 import type { ChannelConfig } from './config.js';
 import { prepareChannels } from './config-check.js';
-import { resolveSecretValue } from '../appliance/config/secret-value.js';
+import { resolveSecretValue } from '../common/secret-value.js';
 
 const SECRET_KEYS = ['token', 'webhookSecret', 'accessToken', 'appSecret', 'verifyToken', 'confirmation', 'secret'] as const;
 

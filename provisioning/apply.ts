@@ -1,10 +1,10 @@
-import type { Store } from '../appliance/store/store.js';
-import type { Access } from '../appliance/access/access.js';
-import type { ActionContext } from '../appliance/access/users.js';
-import { totpUri } from '../appliance/access/totp.js';
+import type { Store } from '../domain/store/store.js';
+import type { Access } from '../domain/access/access.js';
+import type { ActionContext } from '../domain/access/users.js';
+import { totpUri } from '../domain/access/totp.js';
 import { loadDocument } from './document.js';
 import { describe, planChanges, type Change } from './plan.js';
-import { AuditLog } from '../appliance/audit/audit-log.js';
+import { AuditLog } from '../domain/audit/audit-log.js';
 import { ProvisionedChannels } from '../gateway/provisioned.js';
 import { ProvisionedExtensions } from '../sip/registrar/provisioned-extensions.js';
 import { ProvisionedDepartments } from '../sip/registrar/provisioned-departments.js';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { SwitchboardError } from '../appliance/errors.js';
-import { HUMAN_ROLES, SERVICE_ROLES } from '../appliance/access/roles.js';
+import { SwitchboardError } from '../common/errors.js';
+import { HUMAN_ROLES, SERVICE_ROLES } from '../domain/access/roles.js';
 
 /**
  * The declarative description of a box. Secrets are never written in it: each is

@@ -1,10 +1,10 @@
-import { SwitchboardError } from '../appliance/errors.js';
-import type { Access } from '../appliance/access/access.js';
-import type { UserPatch, UserRecord } from '../appliance/access/users.js';
-import { hashSecret, kindOf } from '../appliance/access/secrets.js';
-import type { ServiceRole } from '../appliance/access/roles.js';
+import { SwitchboardError } from '../common/errors.js';
+import type { Access } from '../domain/access/access.js';
+import type { UserPatch, UserRecord } from '../domain/access/users.js';
+import { hashSecret, kindOf } from '../domain/access/secrets.js';
+import type { ServiceRole } from '../domain/access/roles.js';
 import { departmentPolicies, type ProvisionDoc } from './document.js';
-import { resolveSecretValue } from '../appliance/config/secret-value.js';
+import { resolveSecretValue } from '../common/secret-value.js';
 import type { ChannelConfig } from '../gateway/config.js';
 import { checkProvisionedChannels, type ProvisionedChannels } from '../gateway/provisioned.js';
 import { checkProvisionedExtensions, type ProvisionedExtension, type ProvisionedExtensions } from '../sip/registrar/provisioned-extensions.js';

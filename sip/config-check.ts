@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { SwitchboardError } from '../appliance/errors.js';
-import { parseNetworks } from '../appliance/http/address-allow.js';
+import { SwitchboardError } from '../common/errors.js';
+import { parseNetworks } from '../common/address-allow.js';
 import type { SipConfig, ExtensionConfig, TrunkConfig, DepartmentConfig } from './config.js';
 
 /** The telephony keys of a validated configuration. */

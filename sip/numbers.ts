@@ -1,4 +1,4 @@
-import { normalizePhone } from '../appliance/clients/identity.js';
+import { normalizePhone } from '../domain/clients/identity.js';
 
 export interface NumberingPlan {
   countryCode: string;

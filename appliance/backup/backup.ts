@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SwitchboardError } from '../errors.js';
-import { Store } from '../store/store.js';
-import { AuditLog } from '../audit/audit-log.js';
-import type { ActionContext } from '../access/users.js';
+import { SwitchboardError } from '../../common/errors.js';
+import { Store } from '../../domain/store/store.js';
+import { AuditLog } from '../../domain/audit/audit-log.js';
+import type { ActionContext } from '../../domain/access/users.js';
 import { assertStoreNotInUse } from './liveness.js';
 
 export interface BackupManifest {

@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 
 /**
  * A running appliance leaves DATADIR/appliance.pid; restore refuses to replace

@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { Store } from '../store/store.js';
-import { AuditLog } from '../audit/audit-log.js';
-import { Access } from '../access/access.js';
-import type { ActionContext } from '../access/users.js';
+import { Store } from '../../domain/store/store.js';
+import { AuditLog } from '../../domain/audit/audit-log.js';
+import { Access } from '../../domain/access/access.js';
+import type { ActionContext } from '../../domain/access/users.js';
 
 /** The CLI acts on the same LMDB store as a running appliance: LMDB is multi-process safe. */
 export interface CliContext {

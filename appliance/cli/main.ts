@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { isSwitchboardError } from '../errors.js';
+import { isSwitchboardError } from '../../common/errors.js';
 import { EXIT, start } from '../main.js';
 import { userCommands } from './commands/user.js';
 import { tokenCommands } from './commands/token.js';
@@ -9,7 +9,7 @@ import { configCommands } from './commands/config.js';
 import { backupCommands } from './commands/backup.js';
 import { provisionCommands } from './commands/provision.js';
 import { versionCommands } from './commands/version.js';
-import { labCommands } from '../../sip/lab/command.js';
+import { labCommands } from '../../lab/command.js';
 
 const program = new Command('switchboard')
   .description('Switchboard appliance: start it, and administer it on the box')

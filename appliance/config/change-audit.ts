@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Store } from '../store/store.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { Store } from '../../domain/store/store.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
 import type { Config } from './schema.js';
 
 /**

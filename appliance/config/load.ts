@@ -3,10 +3,10 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { checkSipConfig } from '../../sip/config-check.js';
-import { parseNetworks, isLoopback } from '../http/address-allow.js';
+import { parseNetworks, isLoopback } from '../../common/address-allow.js';
 import { prepareChannels } from '../../gateway/config-check.js';
 
 export interface LoadOptions {

@@ -2,9 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Store } from '../store/store.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { Access } from '../access/access.js';
+import type { Store } from '../../domain/store/store.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
+import type { Access } from '../../domain/access/access.js';
 import { validatorCompiler } from './validation.js';
 import errorsPlugin from './plugins/errors.js';
 import authPlugin from './plugins/auth.js';
@@ -17,9 +17,9 @@ import clientRoutes from './routes/clients.js';
 import conversationRoutes from './routes/conversations.js';
 import metricsPlugin from './routes/metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ClientService } from '../clients/clients.js';
-import type { HistoryService } from '../history/history.js';
-import type { ConversationService } from '../conversations/conversations.js';
+import type { ClientService } from '../../domain/clients/clients.js';
+import type { HistoryService } from '../../domain/history/history.js';
+import type { ConversationService } from '../../domain/conversations/conversations.js';
 
 export interface HttpDeps {
   config: Config;

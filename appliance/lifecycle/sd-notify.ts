@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 
 /*
  * The sd_notify protocol: "KEY=value" lines in one datagram to the unix

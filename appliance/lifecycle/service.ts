@@ -1,6 +1,6 @@
 import type { Appliance } from '../app.js';
-import type { Logger } from '../log.js';
-import { isSwitchboardError } from '../errors.js';
+import type { Logger } from '../../common/log.js';
+import { isSwitchboardError } from '../../common/errors.js';
 import { createNotifier, watchdogFromEnv, type Notifier } from './sd-notify.js';
 import { applianceProbe, startHeartbeat, type Heartbeat } from './watchdog.js';
 

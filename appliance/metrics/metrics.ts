@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../store/store.js';
+import type { Store } from '../../domain/store/store.js';
 
 /**
  * The appliance's own registry (not prom-client's global one): tests build

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Attachment } from '../../appliance/history/events.js';
-import { SwitchboardError } from '../../appliance/errors.js';
+import type { Attachment } from '../../domain/history/events.js';
+import { SwitchboardError } from '../../common/errors.js';
 import { redactUrl } from './secrets.js';
 import type { RemoteFile } from './message.js';
 

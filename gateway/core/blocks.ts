@@ -1,8 +1,8 @@
 import type { Key } from 'lmdb';
-import type { Store } from '../../appliance/store/store.js';
-import type { AuditLog } from '../../appliance/audit/audit-log.js';
-import type { ActionContext } from '../../appliance/access/users.js';
-import { normalizeIdentity, type IdentityKind } from '../../appliance/clients/identity.js';
+import type { Store } from '../../domain/store/store.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
+import type { ActionContext } from '../../domain/access/users.js';
+import { normalizeIdentity, type IdentityKind } from '../../domain/clients/identity.js';
 
 export interface Block {
   channelId: string;

@@ -1,5 +1,5 @@
-import type { IdentityKind } from '../../appliance/clients/identity.js';
-import type { Attachment } from '../../appliance/history/events.js';
+import type { IdentityKind } from '../../domain/clients/identity.js';
+import type { Attachment } from '../../domain/history/events.js';
 import type { SendOutcome } from './provider-http.js';
 
 /** What the public listener hands a bridge: the bytes as received (signatures are over them), headers and query. */
@@ -73,7 +73,7 @@ export interface Bridge {
 export interface BridgeContext {
   ingest: import('./ingest.js').Ingest;
   attachments: import('./attachments.js').AttachmentStore;
-  store: import('../../appliance/store/store.js').Store;
+  store: import('../../domain/store/store.js').Store;
   logger: import('pino').Logger;
   metrics: import('./metrics.js').GatewayMetrics;
   /** Deadline of one provider request. */

@@ -1,4 +1,4 @@
-import type { Store } from '../../appliance/store/store.js';
+import type { Store } from '../../domain/store/store.js';
 
 interface Job {
   fn: () => void;

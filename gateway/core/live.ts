@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { HistoryEvent, MessageStatus } from '../../appliance/history/events.js';
+import type { HistoryEvent, MessageStatus } from '../../domain/history/events.js';
 
 /** What operators' screens are told, after the change is committed. */
 export type LiveEvent =

@@ -1,5 +1,5 @@
-import type { IdentityKind } from '../../appliance/clients/identity.js';
-import type { MessagePayload, MessageStatus } from '../../appliance/history/events.js';
+import type { IdentityKind } from '../../domain/clients/identity.js';
+import type { MessagePayload, MessageStatus } from '../../domain/history/events.js';
 
 /** A file the provider holds, to be fetched through its API before the message commits. */
 export interface RemoteFile {

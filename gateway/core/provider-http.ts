@@ -1,4 +1,4 @@
-import { SwitchboardError } from '../../appliance/errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 import { redactUrl } from './secrets.js';
 
 export interface ProviderResponse {

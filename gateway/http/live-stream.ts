@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SwitchboardError } from '../../appliance/errors.js';
-import type { Principal } from '../../appliance/access/roles.js';
-import type { ConversationService } from '../../appliance/conversations/conversations.js';
-import { canSee } from '../../appliance/conversations/visibility.js';
+import { SwitchboardError } from '../../common/errors.js';
+import type { Principal } from '../../domain/access/roles.js';
+import type { ConversationService } from '../../domain/conversations/conversations.js';
+import { canSee } from '../../domain/conversations/visibility.js';
 import { principalOf } from '../../appliance/http/plugins/auth.js';
-import type { SessionsEnded } from '../../appliance/access/sessions.js';
+import type { SessionsEnded } from '../../domain/access/sessions.js';
 import type { LiveBus, LiveEvent } from '../core/live.js';
 
 /** Where the stream hears that sessions ended (SessionService.onEnded). */

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { SwitchboardError, isSwitchboardError } from '../../appliance/errors.js';
+import { SwitchboardError, isSwitchboardError } from '../../common/errors.js';
 import type { Bridge } from '../core/bridge.js';
 import type { GatewayMetrics } from '../core/metrics.js';
 

@@ -1,17 +1,17 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { SwitchboardError } from '../../appliance/errors.js';
-import type { ConversationService, Conversation } from '../../appliance/conversations/conversations.js';
-import type { HistoryService } from '../../appliance/history/history.js';
-import { canSee } from '../../appliance/conversations/visibility.js';
-import { actorFromContext } from '../../appliance/history/events.js';
-import { IDENTITY_KINDS, type IdentityKind } from '../../appliance/clients/identity.js';
+import { SwitchboardError } from '../../common/errors.js';
+import type { ConversationService, Conversation } from '../../domain/conversations/conversations.js';
+import type { HistoryService } from '../../domain/history/history.js';
+import { canSee } from '../../domain/conversations/visibility.js';
+import { actorFromContext } from '../../domain/history/events.js';
+import { IDENTITY_KINDS, type IdentityKind } from '../../domain/clients/identity.js';
 import { contextOf, principalOf } from '../../appliance/http/plugins/auth.js';
 import type { Gateway } from '../gateway.js';
 import { liveStream, type SessionEndings } from './live-stream.js';
 import { createReadStream } from 'node:fs';
-import type { Attachment } from '../../appliance/history/events.js';
+import type { Attachment } from '../../domain/history/events.js';
 
 const SCAN_PAGES = 50;
 /** VK takes at most 10 attachments in one messages.send, and Telegram 10 files in an album: one limit for every channel. */

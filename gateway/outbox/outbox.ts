@@ -1,6 +1,6 @@
 import type { Key } from 'lmdb';
 import type { Logger } from 'pino';
-import type { Store } from '../../appliance/store/store.js';
+import type { Store } from '../../domain/store/store.js';
 import type { GatewayConfig } from '../config.js';
 import type { Bridge, OutboxItem } from '../core/bridge.js';
 import type { Ingest } from '../core/ingest.js';

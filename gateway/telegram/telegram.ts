@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Key } from 'lmdb';
-import { SwitchboardError } from '../../appliance/errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 import type { TelegramChannelConfig } from '../config.js';
 import type { Bridge, BridgeContext, OutboxItem, PartSent, WebhookReply, WebhookRequest } from '../core/bridge.js';
 import { partsOf, sendParts } from '../core/parts.js';
@@ -8,7 +8,7 @@ import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { redactUrl, secretMatcher } from '../core/secrets.js';
-import { resolveSecretValue } from '../../appliance/config/secret-value.js';
+import { resolveSecretValue } from '../../common/secret-value.js';
 import { LoopingBridge } from '../core/looping-bridge.js';
 import { ALLOWED_UPDATES, isUpdate, normalizeUpdate, type TgUpdate } from './normalize.js';
 

@@ -1,5 +1,5 @@
 import type { Key } from 'lmdb';
-import type { Store } from '../../appliance/store/store.js';
+import type { Store } from '../../domain/store/store.js';
 import type { Ingest } from '../core/ingest.js';
 import type { ReadReceipt } from './normalize.js';
 

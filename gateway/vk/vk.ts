@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Key } from 'lmdb';
-import type { Attachment } from '../../appliance/history/events.js';
-import { SwitchboardError } from '../../appliance/errors.js';
+import type { Attachment } from '../../domain/history/events.js';
+import { SwitchboardError } from '../../common/errors.js';
 import type { VkChannelConfig } from '../config.js';
 import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } from '../core/bridge.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { sameSecret } from '../core/secrets.js';
-import { resolveSecretValue } from '../../appliance/config/secret-value.js';
+import { resolveSecretValue } from '../../common/secret-value.js';
 import { LoopingBridge } from '../core/looping-bridge.js';
 import { normalizeEvent, readReceipt, type ReadReceipt, type VkEvent } from './normalize.js';
 import { VkReadIndex } from './read-index.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { SwitchboardError } from '../../appliance/errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 import type { WhatsAppChannelConfig } from '../config.js';
 import type { Bridge, BridgeContext, OutboxItem, PartSent, WebhookReply, WebhookRequest } from '../core/bridge.js';
 import { partsOf, sendParts } from '../core/parts.js';
@@ -7,7 +7,7 @@ import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { sameSecret, validHubSignature } from '../core/secrets.js';
-import { resolveSecretValue } from '../../appliance/config/secret-value.js';
+import { resolveSecretValue } from '../../common/secret-value.js';
 import { normalizePayload } from './normalize.js';
 
 interface GraphError {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { SwitchboardError } from '../../appliance/errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 import type { Dialog, Srf } from '../drachtio/srf.js';
 import type { FreeswitchBackend } from '../media/freeswitch/freeswitch-backend.js';
 import type { EslEvent } from '../media/freeswitch/esl-connection.js';

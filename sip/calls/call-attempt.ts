@@ -7,7 +7,7 @@ import type { MediaAnchor, MediaSession } from './media.js';
 import type { ActiveCalls } from './active-calls.js';
 import { Fork, type Destination } from './fork.js';
 import { Bridge, type HangupBy } from './bridge.js';
-import { SwitchboardError } from '../../appliance/errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 
 export interface AttemptDeps {
   srf: Srf;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Store } from '../../appliance/store/store.js';
-import type { ClientService } from '../../appliance/clients/clients.js';
-import type { HistoryService } from '../../appliance/history/history.js';
-import type { CallOutcome } from '../../appliance/history/events.js';
+import type { Store } from '../../domain/store/store.js';
+import type { ClientService } from '../../domain/clients/clients.js';
+import type { HistoryService } from '../../domain/history/history.js';
+import type { CallOutcome } from '../../domain/history/events.js';
 import type { RecordingResult } from '../media/types.js';
 import type { CallRecord, CallRecording } from './call-record.js';
 

@@ -1,4 +1,4 @@
-import type { CallOutcome } from '../../appliance/history/events.js';
+import type { CallOutcome } from '../../domain/history/events.js';
 
 export type CallDirection = 'in' | 'out' | 'internal';
 export type CallState = 'ringing' | 'answered' | 'ended';

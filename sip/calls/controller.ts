@@ -12,8 +12,8 @@ import type { CallRecord, CallDirection } from './call-record.js';
 import type { Destination } from './fork.js';
 import { CallAttempt, type AttemptDeps, type AttemptPlan } from './call-attempt.js';
 import { decideRecording, type CallParties, type DepartmentPolicyLookup } from './recording-policy.js';
-import { resolveSecretValue } from '../../appliance/config/secret-value.js';
-import { SwitchboardError } from '../../appliance/errors.js';
+import { resolveSecretValue } from '../../common/secret-value.js';
+import { SwitchboardError } from '../../common/errors.js';
 
 /**
  * New INVITEs (re-INVITEs and BYEs inside a dialog never get here: drachtio-srf

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { SwitchboardError } from '../../appliance/errors.js';
+import { SwitchboardError } from '../../common/errors.js';
 
 /**
  * A port free for both TCP and UDP on the host: drachtio binds its SIP contact

@@ -1,8 +1,8 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Store } from '../../appliance/store/store.js';
-import type { AuditLog } from '../../appliance/audit/audit-log.js';
+import type { Store } from '../../domain/store/store.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
 import type { CallRecord } from '../calls/call-record.js';
 
 type Key = [startMillis: number, id: string];

@@ -1,7 +1,7 @@
-import type { Store } from '../../appliance/store/store.js';
-import type { AuditLog } from '../../appliance/audit/audit-log.js';
-import type { ActionContext } from '../../appliance/access/users.js';
-import { SwitchboardError } from '../../appliance/errors.js';
+import type { Store } from '../../domain/store/store.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
+import type { ActionContext } from '../../domain/access/users.js';
+import { SwitchboardError } from '../../common/errors.js';
 
 export type BanReason = 'auth-failures' | 'scanner';
 

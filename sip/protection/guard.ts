@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { makeAddressCheck } from '../../appliance/http/address-allow.js';
+import { makeAddressCheck } from '../../common/address-allow.js';
 import type { Middleware, SipRequest, SipResponse } from '../drachtio/srf.js';
 import type { SipConfig } from '../config.js';
 import type { SipMetrics } from '../metrics.js';

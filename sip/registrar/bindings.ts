@@ -1,4 +1,4 @@
-import type { Store } from '../../appliance/store/store.js';
+import type { Store } from '../../domain/store/store.js';
 
 /** One registered contact of one extension (RFC 3261 §10.3). */
 export interface Binding {

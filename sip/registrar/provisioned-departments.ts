@@ -1,6 +1,6 @@
-import type { Store } from '../../appliance/store/store.js';
-import type { AuditLog } from '../../appliance/audit/audit-log.js';
-import type { ActionContext } from '../../appliance/access/users.js';
+import type { Store } from '../../domain/store/store.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
+import type { ActionContext } from '../../domain/access/users.js';
 
 /** A department's recording policy as `provision apply` stores it (meta `sipDepartments`). */
 export interface ProvisionedDepartment {

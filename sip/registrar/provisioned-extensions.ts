@@ -1,10 +1,10 @@
 import { Value } from '@sinclair/typebox/value';
-import type { Store } from '../../appliance/store/store.js';
-import type { AuditLog } from '../../appliance/audit/audit-log.js';
-import type { ActionContext } from '../../appliance/access/users.js';
-import { SwitchboardError } from '../../appliance/errors.js';
+import type { Store } from '../../domain/store/store.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
+import type { ActionContext } from '../../domain/access/users.js';
+import { SwitchboardError } from '../../common/errors.js';
 import { ExtensionSchema, type SecretValueConfig } from '../config.js';
-import { resolveSecretValue } from '../../appliance/config/secret-value.js';
+import { resolveSecretValue } from '../../common/secret-value.js';
 
 /**
  * What `provision apply` stores per extension in `sipExtensions`: the password

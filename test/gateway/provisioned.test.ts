@@ -5,7 +5,7 @@ import { tempDir, testAppliance } from '../helpers/appliance.js';
 import { provision } from '../../provisioning/apply.js';
 import { build } from '../../appliance/app.js';
 import { validateConfig } from '../../appliance/config/load.js';
-import { createLogger } from '../../appliance/log.js';
+import { createLogger } from '../../common/log.js';
 
 const ctx = { actor: 'cli:test', source: 'cli' };
 const env = { TG_TOKEN: '123:provisioned-token' };

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import type { Test } from 'tap';
 import { build, type Appliance } from '../../appliance/app.js';
 import { validateConfig } from '../../appliance/config/load.js';
-import { createLogger } from '../../appliance/log.js';
-import type { HumanRole, ServiceRole } from '../../appliance/access/roles.js';
+import { createLogger } from '../../common/log.js';
+import type { HumanRole, ServiceRole } from '../../domain/access/roles.js';
 
 export const STRONG_PASSWORD = 'correct horse battery staple 42';
 

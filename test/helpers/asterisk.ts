@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { startAsterisk, missingAsteriskMessage, type RunningAsterisk } from '../../sip/media/asterisk/server-process.js';
+import { startAsterisk, missingAsteriskMessage, type RunningAsterisk } from '../../lab/media/asterisk/server-process.js';
 import { freePort } from '../../sip/drachtio/free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

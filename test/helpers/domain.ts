@@ -1,9 +1,9 @@
 import type { Test } from 'tap';
-import { Store } from '../../appliance/store/store.js';
-import { AuditLog } from '../../appliance/audit/audit-log.js';
-import { HistoryService } from '../../appliance/history/history.js';
-import { ClientService } from '../../appliance/clients/clients.js';
-import { ConversationService } from '../../appliance/conversations/conversations.js';
+import { Store } from '../../domain/store/store.js';
+import { AuditLog } from '../../domain/audit/audit-log.js';
+import { HistoryService } from '../../domain/history/history.js';
+import { ClientService } from '../../domain/clients/clients.js';
+import { ConversationService } from '../../domain/conversations/conversations.js';
 import { tempDir } from './appliance.js';
 
 /** The client-history domain on a fresh store, without HTTP: what the domain tests drive. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import { startFreeswitch, missingFreeswitchMessage, type RunningFreeswitch } from '../../sip/media/freeswitch/server-process.js';
+import { startFreeswitch, missingFreeswitchMessage, type RunningFreeswitch } from '../../lab/media/freeswitch/server-process.js';
 import { freePort } from '../../sip/drachtio/free-port.js';
 
 /** The repo root from this file's place (test/helpers/), so a fresh clone finds ../shared beside it. */

@@ -1,6 +1,6 @@
 import type { Test } from 'tap';
 import type { Appliance } from '../../appliance/app.js';
-import type { HistoryEvent } from '../../appliance/history/events.js';
+import type { HistoryEvent } from '../../domain/history/events.js';
 import { bearer, testAppliance, userWithToken, type LogCapture } from './appliance.js';
 
 /** Polls `fn` until it returns a truthy value; fails with `what` after `ms`. */

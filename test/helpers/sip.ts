@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { ROOT } from './cli.js';
 import { testAppliance, type LogCapture } from './appliance.js';
 import type { Appliance } from '../../appliance/app.js';
-import { DrachtioServerProcess, DRACHTIO_RUNTIME_PACKAGES, findDrachtioBinary } from '../../sip/drachtio/server-process.js';
+import { DrachtioServerProcess, DRACHTIO_RUNTIME_PACKAGES, findDrachtioBinary } from '../../lab/drachtio/server-process.js';
 import { freePort } from '../../sip/drachtio/free-port.js';
 
 /** CI clones the repo into a fresh folder with shared/ beside it. */

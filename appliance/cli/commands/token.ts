@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { SwitchboardError } from '../../errors.js';
-import { isServiceRole } from '../../access/roles.js';
+import { SwitchboardError } from '../../../common/errors.js';
+import { isServiceRole } from '../../../domain/access/roles.js';
 import { print, withStore } from '../io.js';
 
 export function tokenCommands(program: Command): void {

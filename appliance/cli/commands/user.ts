@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
-import { SwitchboardError } from '../../errors.js';
-import { isHumanRole } from '../../access/roles.js';
+import { SwitchboardError } from '../../../common/errors.js';
+import { isHumanRole } from '../../../domain/access/roles.js';
 import { print, readStdin, withStore } from '../io.js';
 
 export function userCommands(program: Command): void {

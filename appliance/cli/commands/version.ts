@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SCHEMA_VERSION } from '../../store/migrations.js';
+import { SCHEMA_VERSION } from '../../../domain/store/migrations.js';
 import { print, withStore } from '../io.js';
 
 function packageVersion(): string {

@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { SwitchboardError } from '../../errors.js';
-import type { Access } from '../../access/access.js';
-import type { Principal, Role } from '../../access/roles.js';
-import { makeAddressCheck } from '../address-allow.js';
+import { SwitchboardError } from '../../../common/errors.js';
+import type { Access } from '../../../domain/access/access.js';
+import type { Principal, Role } from '../../../domain/access/roles.js';
+import { makeAddressCheck } from '../../../common/address-allow.js';
 
 /** Every route states who may call it; 'public' is an explicit choice, never a default. */
 export type RouteRoles = readonly Role[] | 'public';

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { SwitchboardError, type ErrorCode } from '../../errors.js';
+import { SwitchboardError, type ErrorCode } from '../../../common/errors.js';
 
 /** fastify's own error codes, mapped onto the catalogue so clients see one vocabulary. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {

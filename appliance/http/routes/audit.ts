@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { AuditLog } from '../../audit/audit-log.js';
+import type { AuditLog } from '../../../domain/audit/audit-log.js';
 import { contextOf } from '../plugins/auth.js';
 
 const PageQuery = Type.Object(

@@ -1,13 +1,13 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { SwitchboardError } from '../../errors.js';
-import type { ClientService } from '../../clients/clients.js';
-import type { HistoryService } from '../../history/history.js';
-import type { ConversationService } from '../../conversations/conversations.js';
-import type { AuditLog } from '../../audit/audit-log.js';
-import { actorFromContext } from '../../history/events.js';
-import { canSee } from '../../conversations/visibility.js';
+import { SwitchboardError } from '../../../common/errors.js';
+import type { ClientService } from '../../../domain/clients/clients.js';
+import type { HistoryService } from '../../../domain/history/history.js';
+import type { ConversationService } from '../../../domain/conversations/conversations.js';
+import type { AuditLog } from '../../../domain/audit/audit-log.js';
+import { actorFromContext } from '../../../domain/history/events.js';
+import { canSee } from '../../../domain/conversations/visibility.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 
 export interface ClientRoutesOptions {

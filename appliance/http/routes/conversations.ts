@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { SwitchboardError } from '../../errors.js';
-import type { ConversationService, Conversation } from '../../conversations/conversations.js';
-import { canSee } from '../../conversations/visibility.js';
+import { SwitchboardError } from '../../../common/errors.js';
+import type { ConversationService, Conversation } from '../../../domain/conversations/conversations.js';
+import { canSee } from '../../../domain/conversations/visibility.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 
 export interface ConversationRoutesOptions {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../store/store.js';
-import type { UserService } from '../../access/users.js';
+import type { Store } from '../../../domain/store/store.js';
+import type { UserService } from '../../../domain/access/users.js';
 
 export interface HealthOptions {
   store: Store;

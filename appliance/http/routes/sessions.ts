@@ -2,8 +2,8 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import rateLimit from '@fastify/rate-limit';
-import { SwitchboardError } from '../../errors.js';
-import type { Access } from '../../access/access.js';
+import { SwitchboardError } from '../../../common/errors.js';
+import type { Access } from '../../../domain/access/access.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 
 export interface SessionRoutesOptions {

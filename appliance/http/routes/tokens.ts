@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Access } from '../../access/access.js';
-import { SERVICE_ROLES, type ServiceRole } from '../../access/roles.js';
+import type { Access } from '../../../domain/access/access.js';
+import { SERVICE_ROLES, type ServiceRole } from '../../../domain/access/roles.js';
 import { contextOf } from '../plugins/auth.js';
 
 async function tokenRoutes(app: FastifyInstance, { access }: { access: Access }): Promise<void> {

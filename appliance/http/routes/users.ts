@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Access } from '../../access/access.js';
-import { HUMAN_ROLES } from '../../access/roles.js';
+import type { Access } from '../../../domain/access/access.js';
+import { HUMAN_ROLES } from '../../../domain/access/roles.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
-import { toPublic, type NewUser, type UserPatch } from '../../access/users.js';
+import { toPublic, type NewUser, type UserPatch } from '../../../domain/access/users.js';
 
 export interface UserRoutesOptions {
   access: Access;

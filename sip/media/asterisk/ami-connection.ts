@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Socket } from 'node:net';
-import { SwitchboardError } from '../../../appliance/errors.js';
+import { SwitchboardError } from '../../../common/errors.js';
 import { Backoff, unrefTimer } from '../backoff.js';
 import type { LinkState, LinkStats } from '../types.js';
 import { AmiParser, serializeAction, type AmiMessage } from './ami-parser.js';

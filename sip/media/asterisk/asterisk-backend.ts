@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { SwitchboardError } from '../../../appliance/errors.js';
+import { SwitchboardError } from '../../../common/errors.js';
 import { ChannelTracker } from '../tracker.js';
 import { ensureBeepWav } from '../beep-wav.js';
 import type { Announced, AnchorTarget, ChannelAnswered, LinkState, LinkStats, MediaBackend, MediaBackendEvents } from '../types.js';

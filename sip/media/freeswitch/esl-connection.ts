@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import esl, { type Connection, type Event as ModeslEvent } from 'modesl';
-import { SwitchboardError } from '../../../appliance/errors.js';
+import { SwitchboardError } from '../../../common/errors.js';
 import { Backoff, unrefTimer } from '../backoff.js';
 import type { LinkState, LinkStats } from '../types.js';
 

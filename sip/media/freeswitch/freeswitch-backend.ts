@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { SwitchboardError } from '../../../appliance/errors.js';
+import { SwitchboardError } from '../../../common/errors.js';
 import { ChannelTracker } from '../tracker.js';
 import { BUILTIN_ANNOUNCEMENT_HZ, type Announced, type AnchorTarget, type ChannelAnswered, type LinkState, type LinkStats, type MediaBackend, type MediaBackendEvents } from '../types.js';
 import { EslConnection, type EslEvent, type EslOptions } from './esl-connection.js';

@@ -3,10 +3,10 @@ import { open, readFile, readdir, truncate, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, startAppliance, stop } from '../../helpers/cli.js';
 import { tempDir, STRONG_PASSWORD } from '../../helpers/appliance.js';
-import { Store } from '../../../appliance/store/store.js';
-import { AuditLog } from '../../../appliance/audit/audit-log.js';
-import { ClientService } from '../../../appliance/clients/clients.js';
-import { HistoryService } from '../../../appliance/history/history.js';
+import { Store } from '../../../domain/store/store.js';
+import { AuditLog } from '../../../domain/audit/audit-log.js';
+import { ClientService } from '../../../domain/clients/clients.js';
+import { HistoryService } from '../../../domain/history/history.js';
 
 async function signIn(url: string, env: Record<string, string>): Promise<string> {
   await runCli(['user', 'add', 'sup', '--role', 'supervisor', '--password-stdin'], { env, stdin: STRONG_PASSWORD });

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, startAppliance, stop } from '../../helpers/cli.js';
 import { tempDir, STRONG_PASSWORD } from '../../helpers/appliance.js';
-import { totpCode } from '../../../appliance/access/totp.js';
+import { totpCode } from '../../../domain/access/totp.js';
 
 t.test('user add reads the password from stdin and prints the TOTP enrolment URI and a QR code', async (t) => {
   const dataDir = await tempDir(t);
@@ -67,7 +67,7 @@ t.test('audit verify passes on an intact log and names the first altered record'
   t.equal(ok.code, 0);
   t.match(ok.stdout, /audit chain intact: 3 records/);
 
-  const { Store } = await import('../../../appliance/store/store.js');
+  const { Store } = await import('../../../domain/store/store.js');
   const store = await Store.open({ dataDir });
   const db = store.db<Record<string, unknown>, number>('audit');
   await db.put(2, { ...db.get(2)!, actor: 'cli:mallory' });

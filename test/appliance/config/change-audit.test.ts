@@ -1,6 +1,6 @@
 import t from 'tap';
-import { Store } from '../../../appliance/store/store.js';
-import { AuditLog } from '../../../appliance/audit/audit-log.js';
+import { Store } from '../../../domain/store/store.js';
+import { AuditLog } from '../../../domain/audit/audit-log.js';
 import { validateConfig } from '../../../appliance/config/load.js';
 import { auditConfigChange } from '../../../appliance/config/change-audit.js';
 import { tempDir } from '../../helpers/appliance.js';

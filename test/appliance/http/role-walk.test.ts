@@ -1,6 +1,6 @@
 import t from 'tap';
 import { testAppliance, userWithToken, serviceToken, bearer } from '../../helpers/appliance.js';
-import { ALL_ROLES, isHumanRole, type Role } from '../../../appliance/access/roles.js';
+import { ALL_ROLES, isHumanRole, type Role } from '../../../domain/access/roles.js';
 
 /** A stand-in for each path parameter; handlers may answer 400/404 to it, but never 401/403 to an allowed role. */
 const PARAM_VALUES: Record<string, string> = { id: '0'.repeat(64), username: 'someone' };

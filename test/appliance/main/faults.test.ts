@@ -4,10 +4,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, startAppliance, stop } from '../../helpers/cli.js';
 import { tempDir, STRONG_PASSWORD } from '../../helpers/appliance.js';
-import { Store } from '../../../appliance/store/store.js';
-import { ClientService } from '../../../appliance/clients/clients.js';
-import { HistoryService } from '../../../appliance/history/history.js';
-import { AuditLog } from '../../../appliance/audit/audit-log.js';
+import { Store } from '../../../domain/store/store.js';
+import { ClientService } from '../../../domain/clients/clients.js';
+import { HistoryService } from '../../../domain/history/history.js';
+import { AuditLog } from '../../../domain/audit/audit-log.js';
 
 /** A supervisor token on a store, made through the CLI and API like an admin would (no TOTP needed for supervisors). */
 async function supervisorToken(url: string, env: Record<string, string>): Promise<string> {

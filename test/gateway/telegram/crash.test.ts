@@ -5,8 +5,8 @@ import { stringify } from 'yaml';
 import { startAppliance, stop } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/appliance.js';
 import { FakeTelegram, TG_TOKEN, tgText } from '../../fakes/telegram.js';
-import { Store } from '../../../appliance/store/store.js';
-import type { HistoryEvent } from '../../../appliance/history/events.js';
+import { Store } from '../../../domain/store/store.js';
+import type { HistoryEvent } from '../../../domain/history/events.js';
 
 const SECRET = 'webhook-secret_0123456789';
 const UPDATES = 600;

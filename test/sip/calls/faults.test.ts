@@ -4,7 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { bearer, tempDir, userWithToken } from '../../helpers/appliance.js';
 import { startAppliance, stop } from '../../helpers/cli.js';
-import { Store } from '../../../appliance/store/store.js';
+import { Store } from '../../../domain/store/store.js';
 import { callFrom, EXTENSIONS, registerPhone, SECRET, sipAppliance, sippPhone, startDrachtio, startSipp, waitFor } from '../../helpers/sip.js';
 import { freePort } from '../../../sip/drachtio/free-port.js';
 import type { Appliance } from '../../../appliance/app.js';

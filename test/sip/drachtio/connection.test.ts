@@ -91,7 +91,7 @@ t.test('a drachtio-server that hangs without closing the socket is dropped after
 });
 
 async function startDrachtioOn(t: Test, adminPort: number) {
-  const { DrachtioServerProcess } = await import('../../../sip/drachtio/server-process.js');
+  const { DrachtioServerProcess } = await import('../../../lab/drachtio/server-process.js');
   const { drachtioBinary } = await import('../../helpers/sip.js');
   const workDir = await tempDir(t);
   const p = await DrachtioServerProcess.start({ binary: drachtioBinary(), workDir, adminHost: '127.0.0.1', adminPort, secret: SECRET, contacts: [`sip:127.0.0.1:${await freePort()};transport=udp`] });

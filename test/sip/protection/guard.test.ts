@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { testAppliance } from '../../helpers/appliance.js';
 import { ProtectionGuard } from '../../../sip/protection/guard.js';
 import { validateConfig } from '../../../appliance/config/load.js';
-import { createLogger } from '../../../appliance/log.js';
+import { createLogger } from '../../../common/log.js';
 import type { SipRequest, SipResponse } from '../../../sip/drachtio/srf.js';
 
 function request(method: string, source: string, ua?: string): SipRequest {

@@ -4,7 +4,7 @@ import { sipAppliance, sipp, startDrachtio, EXTENSIONS } from '../../helpers/sip
 import { UdpPhone, challengeFields, digestAuthorization } from '../../helpers/sip-udp.js';
 import { build } from '../../../appliance/app.js';
 import { validateConfig } from '../../../appliance/config/load.js';
-import { createLogger } from '../../../appliance/log.js';
+import { createLogger } from '../../../common/log.js';
 
 // One drachtio-server for the file; each test has its own appliance (store).
 const drachtio = await startDrachtio(t);

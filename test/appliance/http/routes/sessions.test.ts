@@ -1,6 +1,6 @@
 import t from 'tap';
 import { testAppliance, STRONG_PASSWORD, bearer } from '../../../helpers/appliance.js';
-import { totpCode } from '../../../../appliance/access/totp.js';
+import { totpCode } from '../../../../domain/access/totp.js';
 
 const ctx = { actor: 'test', source: 'test' };
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { testAppliance, userWithToken, STRONG_PASSWORD, bearer } from '../../../helpers/appliance.js';
-import type { UserRecord } from '../../../../appliance/access/users.js';
+import type { UserRecord } from '../../../../domain/access/users.js';
 
 /* A user's SIP extension through the users API: set, shown, cleared, one user each, audited. */
 

@@ -1,0 +1,80 @@
+import type { AccessConfig } from '../../appliance/config/schema.js';
+import type { Store } from '../store/store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { UserService } from './users.js';
+import { SessionService } from './sessions.js';
+import { ServiceTokenService } from './service-tokens.js';
+import { LoginService } from './login.js';
+import { kindOf } from './secrets.js';
+import { Departments } from './departments.js';
+import { SwitchboardError } from '../../common/errors.js';
+import type { ActionContext, PublicUser, UserPatch } from './users.js';
+import type { Principal } from './roles.js';
+
+/** The access domain in one place: who someone is, from a bearer secret. */
+export class Access {
+  readonly users: UserService;
+  readonly sessions: SessionService;
+  readonly tokens: ServiceTokenService;
+  readonly login: LoginService;
+  readonly departments: Departments;
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    cfg: AccessConfig,
+  ) {
+    this.users = new UserService(store, audit, cfg);
+    this.sessions = new SessionService(store, cfg);
+    this.tokens = new ServiceTokenService(store, audit);
+    this.login = new LoginService(store, audit, this.users, this.sessions, cfg);
+    this.departments = new Departments(store, audit);
+  }
+
+  /** A principal for a bearer secret, or null when it is unknown, expired, or its user disabled. */
+  authenticate(secret: string): Principal | null {
+    switch (kindOf(secret)) {
+      case 'swbs': {
+        const s = this.sessions.resolve(secret);
+        const u = s ? this.users.get(s.username) : undefined;
+        if (!s || !u || u.disabled) return null;
+        return { kind: 'user', id: u.username, role: u.role, department: u.department, sessionId: s.id };
+      }
+      case 'swbt': {
+        const t = this.tokens.resolve(secret);
+        return t ? { kind: 'service', id: t.id, role: t.role, department: null, sessionId: null } : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Logout (own session) or revoke (admin): the session ends and the audit says which. */
+  async endSession(id: string, ctx: ActionContext & { action: 'logout' | 'session.revoke' }): Promise<void> {
+    await this.store.write(() => {
+      const s = this.sessions.get(id);
+      if (!s || !this.sessions.endInTxn(id)) throw new SwitchboardError('SWB_ERR_NOT_FOUND', 'session');
+      this.audit.append({ actor: ctx.actor, source: ctx.source, action: ctx.action, target: `user:${s.username}`, details: { session: id.slice(0, 12) } });
+    });
+  }
+
+  /** A role change or disabling ends the user's sessions: access must shrink at once, not at expiry. */
+  async updateUser(username: string, patch: UserPatch, ctx: ActionContext): Promise<PublicUser> {
+    const before = this.users.require(username);
+    const user = await this.users.update(username, patch, ctx);
+    if ((patch.role && patch.role !== before.role) || patch.disabled) await this.store.write(() => this.sessions.endAllForUserInTxn(user.username));
+    return user;
+  }
+
+  /** A new password ends every session of that user: whoever held the old one is out. */
+  async setPassword(username: string, password: string, ctx: ActionContext): Promise<void> {
+    await this.users.setPassword(username, password, ctx);
+    await this.store.write(() => this.sessions.endAllForUserInTxn(username.toLowerCase()));
+  }
+
+  async changeOwnPassword(username: string, current: string, password: string, ctx: ActionContext): Promise<void> {
+    const user = this.users.require(username);
+    if (!(await this.users.passwords.verify(user.passwordHash, current))) throw new SwitchboardError('SWB_ERR_BAD_CREDENTIALS', 'the current password is wrong');
+    await this.setPassword(username, password, ctx);
+  }
+}
