@@ -17,7 +17,7 @@ import { SipService, recordingsDirOf } from '../sip/service.js';
 import { createMediaBackend } from '../sip/media/create.js';
 import { MediaMetrics } from '../sip/media/metrics.js';
 import type { MediaBackend } from '../sip/media/types.js';
-import { resolveSecretValue } from '../common/secret-value.js';
+import { resolveSecretValue } from '../common/config.js';
 import { SwitchboardError } from '../common/errors.js';
 import { mkdir } from 'node:fs/promises';
 

@@ -1,7 +1,7 @@
 /**
  * The one error catalogue. Every failure the appliance reports to a person or a
  * peer is one of these codes; the README's error table is generated from, and
- * tested against, this object (test/appliance/errors.test.ts).
+ * tested against, this object (test/common/errors.test.ts).
  */
 export const catalogue = {
   SWB_ERR_CONFIG_INVALID: { status: 500, message: 'Configuration is invalid' },

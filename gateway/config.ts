@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SecretValue } from '../common/config.js';
 
 /*
  * Configuration of the messenger gateway: `channels:` (one entry per bot,
@@ -6,15 +7,8 @@ import { Type, type Static } from '@sinclair/typebox';
  * attachments). Secrets may be written inline, or as {file: PATH} / {env: NAME}
  * so the config file itself can stay world-readable.
  */
-const Secret = Type.Union(
-  [
-    Type.String({ minLength: 1 }),
-    Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    Type.Object({ env: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' }) }, { additionalProperties: false }),
-  ],
-  { description: 'a secret: a string, {file: PATH} or {env: NAME}' },
-);
-export type SecretValue = Static<typeof Secret>;
+const Secret = SecretValue;
+export type SecretValueConfig = Static<typeof Secret>;
 
 const ChannelId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: 'a channel id: 1-64 of a-z 0-9 _ - starting with a letter or digit' });
 const Url = Type.String({ pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' });
@@ -126,3 +120,10 @@ export type WhatsAppChannelConfig = Static<typeof WhatsAppChannelSchema>;
 export type VkChannelConfig = Static<typeof VkChannelSchema>;
 export type WebchatChannelConfig = Static<typeof WebchatChannelSchema>;
 export type GatewayConfig = Static<typeof GatewaySchema>;
+
+/** What the gateway reads of the whole configuration: its own sections and the data directory. */
+export interface GatewayModuleConfig {
+  dataDir: string;
+  channels: ChannelConfig[];
+  gateway: GatewayConfig;
+}

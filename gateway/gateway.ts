@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from '../appliance/config/schema.js';
+import type { GatewayModuleConfig } from './config.js';
 import type { Store } from '../domain/store/store.js';
 import type { AuditLog } from '../domain/audit/audit-log.js';
 import type { Access } from '../domain/access/access.js';
 import type { ClientService } from '../domain/clients/clients.js';
 import type { ConversationService } from '../domain/conversations/conversations.js';
 import type { HistoryService } from '../domain/history/history.js';
-import type { Metrics } from '../appliance/metrics/metrics.js';
+import type { Registry } from 'prom-client';
 import type { Principal } from '../domain/access/roles.js';
-import { splitHostPort } from '../appliance/config/load.js';
+import { splitHostPort } from '../common/config.js';
 import type { ChannelConfig } from './config.js';
 import { AttachmentStore } from './core/attachments.js';
 import { BlockList } from './core/blocks.js';
@@ -29,7 +29,7 @@ import { WebchatBridge } from './webchat/webchat.js';
 import { ProvisionedChannels } from './provisioned.js';
 
 export interface GatewayDeps {
-  config: Config;
+  config: GatewayModuleConfig;
   logger: Logger;
   store: Store;
   audit: AuditLog;
@@ -37,7 +37,8 @@ export interface GatewayDeps {
   clients: ClientService;
   conversations: ConversationService;
   history: HistoryService;
-  metrics: Metrics;
+  /** The appliance's registry: each module adds its own metrics to it. */
+  metrics: { registry: Registry };
   readiness: Map<string, () => 'ok' | 'down'>;
 }
 

@@ -5,7 +5,7 @@ import type { ActionContext } from '../domain/access/users.js';
 import { SwitchboardError } from '../common/errors.js';
 import type { ChannelConfig } from './config.js';
 import { prepareChannels } from './config-check.js';
-import { resolveSecretValue } from '../common/secret-value.js';
+import { resolveSecretValue } from '../common/config.js';
 
 const SECRET_KEYS = ['token', 'webhookSecret', 'accessToken', 'appSecret', 'verifyToken', 'confirmation', 'secret'] as const;
 

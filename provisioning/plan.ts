@@ -4,7 +4,7 @@ import type { UserPatch, UserRecord } from '../domain/access/users.js';
 import { hashSecret, kindOf } from '../domain/access/secrets.js';
 import type { ServiceRole } from '../domain/access/roles.js';
 import { departmentPolicies, type ProvisionDoc } from './document.js';
-import { resolveSecretValue } from '../common/secret-value.js';
+import { resolveSecretValue } from '../common/config.js';
 import type { ChannelConfig } from '../gateway/config.js';
 import { checkProvisionedChannels, type ProvisionedChannels } from '../gateway/provisioned.js';
 import { checkProvisionedExtensions, type ProvisionedExtension, type ProvisionedExtensions } from '../sip/registrar/provisioned-extensions.js';

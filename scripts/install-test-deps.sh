@@ -18,9 +18,9 @@ PACKAGES=(
   nftables            # nft --check on the role's firewall table (test/ansible/lint.test.ts)
   chromium            # the web chat widget runs in real headless Chromium (test/helpers/chromium.ts)
   sip-tester          # SIPp: calls with RTP (its g711a.pcap) into FreeSWITCH / Asterisk
-  # FreeSWITCH 1.10 (shared/peers/freeswitch) runtime libraries (sip/media/freeswitch/server-config.ts)
+  # FreeSWITCH 1.10 (shared/peers/freeswitch) runtime libraries (lab/media/freeswitch/server-config.ts)
   libcurl4 libedit2 libjpeg62-turbo libltdl7 libodbc2 libopus0 libpcre3 libsndfile1 libspeex1 libspeexdsp1 libsqlite3-0 libtiff6 libssl3 libuuid1
-  # Asterisk 22 (shared/peers/asterisk) runtime libraries (sip/media/asterisk/server-config.ts)
+  # Asterisk 22 (shared/peers/asterisk) runtime libraries (lab/media/asterisk/server-config.ts)
   libjansson4 libpq5 libsystemd0 libxml2 libxslt1.1 libicu72 libcap2 libvorbisfile3
   # drachtio-server (shared/peers/drachtio-server) runtime libraries (test/helpers/sip.ts); SIPp is sip-tester above
   libboost-thread1.74.0 libboost-log1.74.0 libboost-filesystem1.74.0

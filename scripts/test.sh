@@ -9,6 +9,8 @@ if [ "${SWB_SKIP_NPM_CI:-}" != 1 ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
+# Lab mode and the bench have their own build (tsconfig.dev.json): they never ship in dist/.
+npx tsc -p tsconfig.dev.json
 # tap strips the tests' types without checking them: check them here, with the product code.
 npx tsc -p tsconfig.test.json
 # One air-gapped bundle per run, shared by the tests that install it (bundle, Ansible).

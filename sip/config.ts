@@ -1,22 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Port, SecretValue } from '../common/config.js';
+import type { MediaConfig } from './media/config.js';
 
 /**
  * The `sip:`, `extensions:` and `trunks:` configuration keys. `extensions` and
  * `trunks` are a contract with the acceptance checks: their names and fields
  * stay as the issue states them.
  */
-const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'a port 1..65535' });
-
-/** A secret in the file, or a reference to one: {file: PATH} or {env: NAME}. */
-export const SecretValue = Type.Union(
-  [
-    Type.String({ minLength: 1 }),
-    Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    Type.Object({ env: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' }) }, { additionalProperties: false }),
-  ],
-  { description: 'a string, {file: PATH} or {env: NAME}' },
-);
-
 const Algorithm = Type.Union([Type.Literal('SHA-256'), Type.Literal('MD5')], { description: 'SHA-256 or MD5' });
 
 /** sipvicious, sipcli, VaxSIPUserAgent and friends: matched as substrings of User-Agent, case-insensitive. */
@@ -159,3 +149,13 @@ export type ExtensionConfig = Static<typeof ExtensionSchema>;
 export type TrunkConfig = Static<typeof TrunkSchema>;
 export type DepartmentConfig = Static<typeof DepartmentSchema>;
 export type SecretValueConfig = Static<typeof SecretValue>;
+
+/** What the telephony module reads of the whole configuration: its own sections and the data directory. */
+export interface SipModuleConfig {
+  dataDir: string;
+  sip: SipConfig;
+  extensions: ExtensionConfig[];
+  trunks: TrunkConfig[];
+  departments: DepartmentConfig[];
+  media: MediaConfig;
+}

@@ -3,12 +3,12 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from '../appliance/config/schema.js';
+import type { SipModuleConfig } from './config.js';
 import type { Store } from '../domain/store/store.js';
 import type { AuditLog } from '../domain/audit/audit-log.js';
 import type { ClientService } from '../domain/clients/clients.js';
 import type { HistoryService } from '../domain/history/history.js';
-import type { Metrics } from '../appliance/metrics/metrics.js';
+import type { Registry } from 'prom-client';
 import { newSrf, type Srf, type SipRequest, type SipResponse } from './drachtio/srf.js';
 import { DrachtioConnection } from './drachtio/connection.js';
 import { installParseGuard } from './drachtio/parse-guard.js';
@@ -30,7 +30,7 @@ import { ActiveCalls } from './calls/active-calls.js';
 import { CallController } from './calls/controller.js';
 import { DirectMedia, type MediaAnchor } from './calls/media.js';
 import { TrunkRegistrations } from './trunks/trunk-registration.js';
-import { resolveSecretValue } from '../common/secret-value.js';
+import { resolveSecretValue } from '../common/config.js';
 import { checkSipConfig } from './config-check.js';
 import { sipRoutes, type SipRouteDeps } from './http/routes.js';
 import { FreeswitchMedia } from './calls/anchored-media.js';
@@ -44,18 +44,19 @@ import { RecordingDiskWatch } from './media/recording-watch.js';
 import { RecordingRetention } from './media/retention.js';
 
 /** Where recordings are written (by the media server) and read (by the API): DATADIR/recordings. */
-export function recordingsDirOf(config: Config): string {
+export function recordingsDirOf(config: SipModuleConfig): string {
   return path.resolve(config.dataDir, 'recordings');
 }
 
 export interface SipDeps {
-  config: Config;
+  config: SipModuleConfig;
   logger: Logger;
   store: Store;
   audit: AuditLog;
   clients: ClientService;
   history: HistoryService;
-  metrics: Metrics;
+  /** The appliance's registry: each module adds its own metrics to it. */
+  metrics: { registry: Registry };
   readiness: Map<string, () => 'ok' | 'down'>;
   env?: NodeJS.ProcessEnv;
   /** An anchor to use as is (tests); default: built from mediaBackend, else media flows phone to phone. */

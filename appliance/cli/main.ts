@@ -9,7 +9,6 @@ import { configCommands } from './commands/config.js';
 import { backupCommands } from './commands/backup.js';
 import { provisionCommands } from './commands/provision.js';
 import { versionCommands } from './commands/version.js';
-import { labCommands } from '../../lab/command.js';
 
 const program = new Command('switchboard')
   .description('Switchboard appliance: start it, and administer it on the box')
@@ -29,7 +28,6 @@ configCommands(program);
 backupCommands(program);
 provisionCommands(program);
 versionCommands(program);
-labCommands(program);
 
 try {
   await program.parseAsync(process.argv);

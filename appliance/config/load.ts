@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { SwitchboardError } from '../../common/errors.js';
+import { splitHostPort } from '../../common/config.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { checkSipConfig } from '../../sip/config-check.js';
 import { parseNetworks, isLoopback } from '../../common/address-allow.js';
@@ -64,16 +65,6 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
     const { host, port } = splitHostPort(env.SWITCHBOARD_LISTEN, 'SWITCHBOARD_LISTEN');
     Object.assign(section(raw, 'listen'), { host, port });
   }
-}
-
-/** `host:port`, with IPv6 in brackets (`[::1]:8080`). */
-export function splitHostPort(value: string, key: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) {
-    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${key}: got ${JSON.stringify(value)}, expected host:port such as 127.0.0.1:8080`);
-  }
-  return { host: (m[1] ?? m[2]) as string, port };
 }
 
 export function validateConfig(raw: unknown, source: string): Config {

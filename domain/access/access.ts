@@ -1,4 +1,4 @@
-import type { AccessConfig } from '../../appliance/config/schema.js';
+import type { AccessConfig } from './config.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { UserService } from './users.js';

@@ -1,7 +1,7 @@
 import argon2 from 'argon2';
 import { createRequire } from 'node:module';
 import { SwitchboardError } from '../../common/errors.js';
-import type { AccessConfig } from '../../appliance/config/schema.js';
+import type { AccessConfig } from './config.js';
 
 let common: Set<string> | null = null;
 /**

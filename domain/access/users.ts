@@ -1,5 +1,5 @@
 import { SwitchboardError } from '../../common/errors.js';
-import type { AccessConfig } from '../../appliance/config/schema.js';
+import type { AccessConfig } from './config.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { PasswordPolicy } from './passwords.js';

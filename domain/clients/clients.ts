@@ -10,14 +10,8 @@ import { identityReadings, isIdentityKind, normalizeIdentity, type Identity } fr
 import { ClientRecords } from './records.js';
 import { deleteClientInTxn, mergeClientsInTxn } from './merge.js';
 
-/**
- * Anything else keyed by client id (conversations, later calls): a merge must
- * carry it to the survivor and a delete must erase it, in the same transaction.
- */
-export interface ClientDependent {
-  moveInTxn(fromClientId: string, toClientId: string): unknown;
-  deleteInTxn(clientId: string): unknown;
-}
+import type { ClientDependent } from './merge.js';
+export type { ClientDependent };
 
 export interface ClientPatch {
   name?: string;

@@ -1,7 +1,15 @@
 import type { HistoryService } from '../history/history.js';
 import type { ClientCard } from './card.js';
-import type { ClientDependent } from './clients.js';
 import type { ClientRecords } from './records.js';
+
+/**
+ * Anything else keyed by client id (conversations, later calls): a merge must
+ * carry it to the survivor and a delete must erase it, in the same transaction.
+ */
+export interface ClientDependent {
+  moveInTxn(fromClientId: string, toClientId: string): unknown;
+  deleteInTxn(clientId: string): unknown;
+}
 
 /** What merge and delete need from the service; passed in so these steps stay plain functions. */
 export interface ClientInternals {

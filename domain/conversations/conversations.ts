@@ -8,35 +8,11 @@ import type { Principal } from '../access/roles.js';
 import type { ClientService, ClientDependent } from '../clients/clients.js';
 import type { HistoryService } from '../history/history.js';
 import { actorFromContext, type ConversationPayload } from '../history/events.js';
+import type { Conversation, ConversationFilter } from './types.js';
 import { canSee, standingWith, type ClientStanding } from './visibility.js';
 import { checkAssignee, checkChannel, checkLabel, checkSubject, checkTime, later } from './checks.js';
 
-export type ConversationStatus = 'open' | 'closed';
-
-export interface Conversation {
-  id: string;
-  clientId: string;
-  /** The configured channel instance, e.g. 'telegram:main'; null for one an operator started by hand. */
-  channelId: string | null;
-  status: ConversationStatus;
-  assignee: string | null;
-  department: string | null;
-  subject?: string;
-  tags: string[];
-  openedAt: string;
-  closedAt: string | null;
-  firstResponseAt: string | null;
-  lastInboundAt: string | null;
-  lastOutboundAt: string | null;
-}
-
-export interface ConversationFilter {
-  status?: ConversationStatus;
-  assignee?: string;
-  department?: string;
-  clientId?: string;
-  limit: number;
-}
+export type { Conversation, ConversationFilter, ConversationStatus } from './types.js';
 
 /**
  * One database, three key shapes (ordered-binary arrays, so each shape is its own range):

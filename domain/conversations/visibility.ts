@@ -1,5 +1,5 @@
 import type { Principal } from '../access/roles.js';
-import type { Conversation } from './conversations.js';
+import type { Conversation } from './types.js';
 
 /**
  * Who may see a conversation. Operators work a queue: theirs and their

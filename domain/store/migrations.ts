@@ -1,5 +1,10 @@
 import { SwitchboardError } from '../../common/errors.js';
-import type { Store } from './store.js';
+/** What a migration needs of the store (the store runs migrations as it opens, so it is not imported here). */
+export interface MigratingStore {
+  schemaVersion(): number;
+  db(name: 'meta'): { putSync(key: string, value: unknown): unknown };
+  write<T>(fn: () => T): Promise<T>;
+}
 
 /**
  * Ordered migrations; each runs once, in its own transaction, and records the
@@ -8,7 +13,7 @@ import type { Store } from './store.js';
 interface Migration {
   version: number;
   description: string;
-  up(store: Store): void;
+  up(store: MigratingStore): void;
 }
 
 const migrations: Migration[] = [
@@ -23,7 +28,7 @@ const migrations: Migration[] = [
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
 
-export async function runMigrations(store: Store): Promise<number[]> {
+export async function runMigrations(store: MigratingStore): Promise<number[]> {
   const current = store.schemaVersion();
   if (current > SCHEMA_VERSION) {
     throw new SwitchboardError('SWB_ERR_STORE_SCHEMA', `store schema ${current}, this version knows ${SCHEMA_VERSION}; restore a backup or upgrade`);

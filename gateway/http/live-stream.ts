@@ -3,7 +3,7 @@ import { SwitchboardError } from '../../common/errors.js';
 import type { Principal } from '../../domain/access/roles.js';
 import type { ConversationService } from '../../domain/conversations/conversations.js';
 import { canSee } from '../../domain/conversations/visibility.js';
-import { principalOf } from '../../appliance/http/plugins/auth.js';
+import { principalOf } from '../../http/request.js';
 import type { SessionsEnded } from '../../domain/access/sessions.js';
 import type { LiveBus, LiveEvent } from '../core/live.js';
 

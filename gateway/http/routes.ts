@@ -7,8 +7,15 @@ import type { HistoryService } from '../../domain/history/history.js';
 import { canSee } from '../../domain/conversations/visibility.js';
 import { actorFromContext } from '../../domain/history/events.js';
 import { IDENTITY_KINDS, type IdentityKind } from '../../domain/clients/identity.js';
-import { contextOf, principalOf } from '../../appliance/http/plugins/auth.js';
-import type { Gateway } from '../gateway.js';
+import { contextOf, principalOf } from '../../http/request.js';
+import type { Principal } from '../../domain/access/roles.js';
+import type { Desk } from '../../domain/conversations/desk.js';
+import type { AttachmentStore } from '../core/attachments.js';
+import type { Bridge } from '../core/bridge.js';
+import type { LiveBus } from '../core/live.js';
+import type { Replies } from '../core/replies.js';
+import type { Outbox } from '../outbox/outbox.js';
+import type { BlockList } from '../core/blocks.js';
 import { liveStream, type SessionEndings } from './live-stream.js';
 import { createReadStream } from 'node:fs';
 import type { Attachment } from '../../domain/history/events.js';
@@ -33,8 +40,20 @@ function findAttachment(history: HistoryService, conv: Conversation, sha256: str
   return null;
 }
 
+/** The parts of the gateway its routes use (the gateway registers them, so they cannot import it back). */
+export interface GatewayParts {
+  bridges: ReadonlyMap<string, Bridge>;
+  live: LiveBus;
+  attachments: AttachmentStore;
+  desk: Desk;
+  replies: Replies;
+  outbox: Outbox;
+  blocks: BlockList;
+  authenticate: (secret: string) => Principal | null;
+}
+
 export interface GatewayRoutesOptions {
-  gateway: Gateway;
+  gateway: GatewayParts;
   conversations: ConversationService;
   history: HistoryService;
   sessions: SessionEndings;

@@ -8,7 +8,7 @@ import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { redactUrl, secretMatcher } from '../core/secrets.js';
-import { resolveSecretValue } from '../../common/secret-value.js';
+import { resolveSecretValue } from '../../common/config.js';
 import { LoopingBridge } from '../core/looping-bridge.js';
 import { ALLOWED_UPDATES, isUpdate, normalizeUpdate, type TgUpdate } from './normalize.js';
 

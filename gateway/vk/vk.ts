@@ -8,7 +8,7 @@ import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } 
 import type { ChannelInfo } from '../core/ingest.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { sameSecret } from '../core/secrets.js';
-import { resolveSecretValue } from '../../common/secret-value.js';
+import { resolveSecretValue } from '../../common/config.js';
 import { LoopingBridge } from '../core/looping-bridge.js';
 import { normalizeEvent, readReceipt, type ReadReceipt, type VkEvent } from './normalize.js';
 import { VkReadIndex } from './read-index.js';

@@ -7,7 +7,7 @@ import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { sameSecret, validHubSignature } from '../core/secrets.js';
-import { resolveSecretValue } from '../../common/secret-value.js';
+import { resolveSecretValue } from '../../common/config.js';
 import { normalizePayload } from './normalize.js';
 
 interface GraphError {

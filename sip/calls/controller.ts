@@ -12,7 +12,7 @@ import type { CallRecord, CallDirection } from './call-record.js';
 import type { Destination } from './fork.js';
 import { CallAttempt, type AttemptDeps, type AttemptPlan } from './call-attempt.js';
 import { decideRecording, type CallParties, type DepartmentPolicyLookup } from './recording-policy.js';
-import { resolveSecretValue } from '../../common/secret-value.js';
+import { resolveSecretValue } from '../../common/config.js';
 import { SwitchboardError } from '../../common/errors.js';
 
 /**

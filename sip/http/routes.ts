@@ -6,7 +6,7 @@ import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditLog } from '../../domain/audit/audit-log.js';
 import { SwitchboardError } from '../../common/errors.js';
-import { contextOf, principalOf } from '../../appliance/http/plugins/auth.js';
+import { contextOf, principalOf } from '../../http/request.js';
 import type { Principal } from '../../domain/access/roles.js';
 import type { BindingStore } from '../registrar/bindings.js';
 import type { CallLog } from '../calls/call-log.js';
@@ -22,7 +22,7 @@ export interface SipRouteDeps {
   audit: AuditLog;
   /** DATADIR/recordings: a recording is served only from under it. */
   recordingsDir: string;
-  /** Whose extension a user is (appliance/access/users.ts): an operator sees only their own calls. */
+  /** Whose extension a user is (domain/access/users.ts): an operator sees only their own calls. */
   users: { extensionOf(username: string): string | null };
 }
 

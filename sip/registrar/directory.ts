@@ -1,6 +1,6 @@
 import type { Store } from '../../domain/store/store.js';
 import type { ExtensionConfig } from '../config.js';
-import { resolveSecretValue } from '../../common/secret-value.js';
+import { resolveSecretValue } from '../../common/config.js';
 import type { ProvisionedExtension } from './provisioned-extensions.js';
 
 /** One extension as the registrar and router see it: the password resolved, ready for digest checks. */

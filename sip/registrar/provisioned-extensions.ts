@@ -4,7 +4,7 @@ import type { AuditLog } from '../../domain/audit/audit-log.js';
 import type { ActionContext } from '../../domain/access/users.js';
 import { SwitchboardError } from '../../common/errors.js';
 import { ExtensionSchema, type SecretValueConfig } from '../config.js';
-import { resolveSecretValue } from '../../common/secret-value.js';
+import { resolveSecretValue } from '../../common/config.js';
 
 /**
  * What `provision apply` stores per extension in `sipExtensions`: the password

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Srf, SipResponse } from '../drachtio/srf.js';
 import type { TrunkConfig } from '../config.js';
-import { resolveSecretValue } from '../../common/secret-value.js';
+import { resolveSecretValue } from '../../common/config.js';
 
 export type TrunkRegistrationState = 'unregistered' | 'registering' | 'registered' | 'failed';
 

@@ -92,7 +92,7 @@ export async function bundleVariants(source: string, work: string): Promise<(ver
 /** Edits for a broken release: `start` first migrates the store to a schema the previous release does not know, then exits 1. */
 export async function breakRelease(root: string): Promise<void> {
   await appendFile(
-    path.join(root, 'dist/appliance/store/migrations.js'),
+    path.join(root, 'dist/domain/store/migrations.js'),
     "\n// Test: a migration the previous release does not know.\nmigrations.push({ version: 2, description: 'test: the schema moves', up(store) { store.db('meta').putSync('movedByTest', true); } });\n",
   );
   const bin = path.join(root, 'bin/switchboard');

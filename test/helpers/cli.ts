@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 /** The built CLI, as an admin runs it: the suite builds dist/ before it runs (scripts/test.sh). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/appliance/cli/main.js');
+/** Lab mode's own entry point, built with the bench by tsconfig.dev.json (never in dist/). */
+export const LAB_CLI = path.join(ROOT, 'build/dev/lab/main.js');
 
 export interface RunResult {
   code: number | null;
@@ -14,8 +16,8 @@ export interface RunResult {
   stderr: string;
 }
 
-export async function runCli(args: string[], opts: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function runCli(args: string[], opts: { env?: Record<string, string>; stdin?: string; timeoutMs?: number; cli?: string } = {}): Promise<RunResult> {
+  const child = spawn(process.execPath, [opts.cli ?? CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

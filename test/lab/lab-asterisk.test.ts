@@ -1,6 +1,6 @@
 import t from 'tap';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { LAB_CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/appliance.js';
 import { drachtioBinary } from '../helpers/sip.js';
 import { asteriskPrefix } from '../helpers/asterisk.js';
@@ -15,7 +15,7 @@ import { labPhone, phoneCallIsRecorded, startLabCli, trunkCallIsRecorded } from 
 
 t.test('switchboard lab --media asterisk without Asterisk names ASTERISK_PREFIX and the way round', async (t) => {
   const dir = await tempDir(t);
-  const r = await runCli(['lab', '--sip-port', String(await freePort()), '--media', 'asterisk'], { env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: drachtioBinary(), ASTERISK_PREFIX: path.join(dir, 'no-such-asterisk') } });
+  const r = await runCli(['lab', '--sip-port', String(await freePort()), '--media', 'asterisk'], { cli: LAB_CLI, env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: drachtioBinary(), ASTERISK_PREFIX: path.join(dir, 'no-such-asterisk') } });
   t.equal(r.code, 1);
   t.match(r.stderr, /SWB_ERR_PEER_MISSING/);
   t.match(r.stderr, /Asterisk was not found at .*no-such-asterisk/);

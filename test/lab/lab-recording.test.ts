@@ -1,6 +1,6 @@
 import t from 'tap';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { LAB_CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/appliance.js';
 import { drachtioBinary } from '../helpers/sip.js';
 import { freeswitchPrefix } from '../helpers/freeswitch.js';
@@ -17,7 +17,7 @@ import { labPhone, phoneCallIsRecorded, startLabCli, trunkCallIsRecorded } from 
 
 t.test('switchboard lab without FreeSWITCH says what is missing, and --no-media as the way round', async (t) => {
   const dir = await tempDir(t);
-  const r = await runCli(['lab', '--sip-port', String(await freePort())], { env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: drachtioBinary(), FREESWITCH_PREFIX: path.join(dir, 'no-such-freeswitch') } });
+  const r = await runCli(['lab', '--sip-port', String(await freePort())], { cli: LAB_CLI, env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: drachtioBinary(), FREESWITCH_PREFIX: path.join(dir, 'no-such-freeswitch') } });
   t.equal(r.code, 1);
   t.match(r.stderr, /SWB_ERR_PEER_MISSING/);
   t.match(r.stderr, /FreeSWITCH was not found at .*no-such-freeswitch/);
@@ -28,7 +28,7 @@ t.test('switchboard lab without FreeSWITCH says what is missing, and --no-media 
 
 t.test('switchboard lab refuses a media server it does not know', async (t) => {
   const dir = await tempDir(t);
-  const r = await runCli(['lab', '--sip-port', String(await freePort()), '--media', 'yate'], { env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: drachtioBinary() } });
+  const r = await runCli(['lab', '--sip-port', String(await freePort()), '--media', 'yate'], { cli: LAB_CLI, env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: drachtioBinary() } });
   t.equal(r.code, 1);
   t.match(r.stderr, /SWB_ERR_VALIDATION/);
   t.match(r.stderr, /--media: got "yate", expected one of freeswitch, asterisk, none/);

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Test } from 'tap';
 import YAML from 'yaml';
-import { CLI, runCli, stop } from '../helpers/cli.js';
+import { LAB_CLI, runCli, stop } from '../helpers/cli.js';
 import { STRONG_PASSWORD, tempDir } from '../helpers/appliance.js';
 import { drachtioBinary, EXTENSIONS, registerPhone, sippPhone, waitFor, type SippResult } from '../helpers/sip.js';
 import { mediaCall } from '../helpers/media-call.js';
@@ -36,7 +36,7 @@ export async function startLabCli(t: Test, args: string[], env: Record<string, s
   const cfg = path.join(dir, 'config.yaml');
   await writeFile(cfg, YAML.stringify({ extensions: EXTENSIONS.map((e) => ({ ...e, record: false })), trunks, log: { level: process.env.SWB_SIP_DEBUG ? 'debug' : 'warn' } }));
   const fullEnv = { PATH: process.env.PATH ?? '', DRACHTIO_BIN: drachtioBinary(), SWITCHBOARD_CONFIG: cfg, SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: `127.0.0.1:${apiPort}`, ...env };
-  const lab = spawn(process.execPath, [CLI, 'lab', '--sip-port', String(sipPort), ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lab = spawn(process.execPath, [LAB_CLI, 'lab', '--sip-port', String(sipPort), ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => stop(lab));
   t.teardown(() => { if (process.env.SWB_SIP_DEBUG) console.error(output); });
   let output = '';

@@ -3,14 +3,14 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { CLI, runCli, stop } from '../helpers/cli.js';
+import { LAB_CLI, runCli, stop } from '../helpers/cli.js';
 import { tempDir } from '../helpers/appliance.js';
 import { callFrom, drachtioBinary, EXTENSIONS, registerPhone, sipp, sippPhone, waitFor } from '../helpers/sip.js';
 import { freePort } from '../../sip/drachtio/free-port.js';
 
 t.test('switchboard lab without drachtio-server says what is missing and how to get it', async (t) => {
   const dir = await tempDir(t);
-  const r = await runCli(['lab', '--sip-port', String(await freePort())], { env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: path.join(dir, 'no-such-drachtio') } });
+  const r = await runCli(['lab', '--sip-port', String(await freePort())], { cli: LAB_CLI, env: { SWITCHBOARD_DATA_DIR: dir, DRACHTIO_BIN: path.join(dir, 'no-such-drachtio') } });
   t.equal(r.code, 1);
   t.match(r.stderr, /SWB_ERR_PEER_MISSING/);
   t.match(r.stderr, /DRACHTIO_BIN/);
@@ -25,7 +25,7 @@ t.test('in lab mode two phones register, call each other and the trunk, and the 
   const cfg = path.join(dir, 'config.yaml');
   await writeFile(cfg, YAML.stringify({ extensions: EXTENSIONS, trunks: [{ id: 'lab-provider', host: '127.0.0.1', port: trunkPort, inbound: '102', prefix: '9' }], log: { level: 'warn' } }));
   const env = { PATH: process.env.PATH ?? '', DRACHTIO_BIN: drachtioBinary(), SWITCHBOARD_CONFIG: cfg, SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: `127.0.0.1:${apiPort}` };
-  const lab = spawn(process.execPath, [CLI, 'lab', '--sip-port', String(sipPort), '--no-media'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lab = spawn(process.execPath, [LAB_CLI, 'lab', '--sip-port', String(sipPort), '--no-media'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => stop(lab));
   let output = '';
   lab.stdout.on('data', (d: Buffer) => (output += d.toString()));

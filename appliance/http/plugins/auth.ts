@@ -2,29 +2,9 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SwitchboardError } from '../../../common/errors.js';
 import type { Access } from '../../../domain/access/access.js';
-import type { Principal, Role } from '../../../domain/access/roles.js';
+import type { Principal } from '../../../domain/access/roles.js';
+import type { RouteEntry } from '../../../http/request.js';
 import { makeAddressCheck } from '../../../common/address-allow.js';
-
-/** Every route states who may call it; 'public' is an explicit choice, never a default. */
-export type RouteRoles = readonly Role[] | 'public';
-
-export interface RouteEntry {
-  method: string;
-  url: string;
-  roles: RouteRoles;
-}
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    roles?: RouteRoles;
-  }
-  interface FastifyRequest {
-    principal: Principal | null;
-  }
-  interface FastifyInstance {
-    routeTable: RouteEntry[];
-  }
-}
 
 export interface AuthOptions {
   access: Access;
@@ -66,13 +46,5 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
 
 export default fp(authPlugin, { name: 'swb-auth', fastify: '5.x', dependencies: ['swb-errors'] });
 
-/** For handlers behind a role check: the principal is always there. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new SwitchboardError('SWB_ERR_UNAUTHENTICATED');
-  return request.principal;
-}
 
-export function contextOf(request: FastifyRequest): { actor: string; source: string } {
-  const p = request.principal;
-  return { actor: p ? `${p.kind}:${p.id}` : 'anonymous', source: request.ip };
-}
+export { principalOf, contextOf, type RouteRoles, type RouteEntry } from '../../../http/request.js';
