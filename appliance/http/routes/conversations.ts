@@ -6,6 +6,7 @@ import type { ConversationService, Conversation } from '../../conversations/conv
 import type { ClientService } from '../../clients/clients.js';
 import { canSee } from '../../conversations/visibility.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
+import { AssignBody, CloseBody, ConversationListQuery } from '../api/conversations.js';
 
 export interface ConversationRoutesOptions {
   conversations: ConversationService;
@@ -53,16 +54,7 @@ async function conversationRoutes(app: FastifyInstance, { conversations, clients
     {
       config: { roles: READERS },
       schema: {
-        querystring: Type.Object(
-          {
-            status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
-            assignee: Type.Optional(Type.String({ maxLength: 64 })),
-            department: Type.Optional(Type.String({ maxLength: 64 })),
-            clientId: Type.Optional(Type.String({ maxLength: 64 })),
-            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: ConversationListQuery,
       },
     },
     async (request) => ({ items: conversations.visibleTo(principalOf(request), request.query as Parameters<ConversationService['list']>[0]) }),
@@ -72,7 +64,7 @@ async function conversationRoutes(app: FastifyInstance, { conversations, clients
 
   app.post(
     '/api/v1/conversations/:id/assign',
-    { config: { roles: MANAGERS }, schema: { params: IdParam, body: Type.Object({ assignee: Type.Optional(Nullable(64)), department: Type.Optional(Nullable(64)) }, { additionalProperties: false, minProperties: 1 }) } },
+    { config: { roles: MANAGERS }, schema: { params: IdParam, body: AssignBody } },
     async (request) => {
       const { id } = request.params as { id: string };
       visible(request, id);
@@ -82,7 +74,7 @@ async function conversationRoutes(app: FastifyInstance, { conversations, clients
 
   app.post(
     '/api/v1/conversations/:id/close',
-    { config: { roles: STAFF }, schema: { params: IdParam, body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })) } },
+    { config: { roles: STAFF }, schema: { params: IdParam, body: Type.Optional(CloseBody) } },
     async (request) => {
       const { id } = request.params as { id: string };
       visible(request, id);
