@@ -9,10 +9,15 @@ import { ClientCard } from './client-card.js';
 import { ReplyBox } from './reply-box.js';
 import { ConversationActions } from './actions.js';
 
-/** Newest first, each event once: live events, pages and our own sends meet here. */
-function merge(current: HistoryEvent[], incoming: HistoryEvent[]): HistoryEvent[] {
+/**
+ * Newest first, each event once: live events, pages and our own sends meet here.
+ * A send's answer may be older than what the live stream already said of the
+ * same message (a retry is answered with the first result, still `queued`):
+ * `keep` leaves an event we already have as it is.
+ */
+function merge(current: HistoryEvent[], incoming: HistoryEvent[], keep = false): HistoryEvent[] {
   const byId = new Map(current.map((e) => [e.id, e]));
-  for (const e of incoming) byId.set(e.id, e);
+  for (const e of incoming) if (!keep || !byId.has(e.id)) byId.set(e.id, e);
   return [...byId.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
@@ -105,7 +110,7 @@ export function ConversationPane({ id }: { id: string }) {
         <Timeline events={events} client={client} loaded={loaded} hasOlder={cursor !== null} onOlder={older} />
         <ClientCard client={client} />
       </div>
-      <ReplyBox conv={conv} onSent={(e) => setEvents((cur) => merge(cur, [e]))} />
+      <ReplyBox conv={conv} onSent={(e) => setEvents((cur) => merge(cur, [e], true))} />
     </section>
   );
 }
