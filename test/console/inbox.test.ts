@@ -51,6 +51,8 @@ t.test('a Telegram message appears in an open inbox without a reload, and a repl
   const reply = page.getByRole('textbox', { name: 'Reply' });
   await until(async () => (await reply.inputValue()) === '', 'the console done sending');
 
+  // Whatever was queued has gone out (or failed) by now: a second message would be at the stand-in.
+  await until(() => messages(app, clientId).every((m) => m.direction !== 'out' || m.payload.status !== 'queued'), 'the outbox settled');
   t.equal(sends.length, 2, 'the console sent the reply again after the connection dropped');
   t.ok(sends[0]!.key && sends[0]!.key === sends[1]!.key, 'with the same Idempotency-Key');
   t.equal(sends[1]!.replayed, 'true', 'and the appliance answered the retry with the first result');
