@@ -40,7 +40,7 @@ export async function consoleRig(t: Test, channel: Record<string, unknown> = {},
 }
 
 export async function newPage(t: Test, browser: Browser, locale = 'en-GB'): Promise<Page> {
-  const context = await browser.newContext({ locale });
+  const context = await browser.newContext({ locale, timezoneId: 'UTC' });
   t.teardown(() => context.close());
   const page = await context.newPage();
   // Any script that runs from message text would call one of these.
