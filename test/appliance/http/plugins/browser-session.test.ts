@@ -1,10 +1,11 @@
 import t from 'tap';
+import type { Test } from 'tap';
 import { testAppliance, userWithToken, bearer, STRONG_PASSWORD } from '../../../helpers/appliance.js';
 
 const HOST = '127.0.0.1:8080';
 const ORIGIN = `http://${HOST}`;
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: Test) {
   const { app } = await testAppliance(t);
   await app.access.users.create({ username: 'olga', password: STRONG_PASSWORD, role: 'operator', department: 'sales' }, { actor: 'test', source: 'test' });
   const client = await app.clients.create({ name: 'C' }, { actor: 'test', source: 'test' });
