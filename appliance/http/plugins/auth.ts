@@ -4,6 +4,7 @@ import { SwitchboardError } from '../../errors.js';
 import type { Access } from '../../access/access.js';
 import type { Principal, Role } from '../../access/roles.js';
 import { makeAddressCheck } from '../address-allow.js';
+import { browserCredential } from '../browser-cookie.js';
 
 /** Every route states who may call it; 'public' is an explicit choice, never a default. */
 export type RouteRoles = readonly Role[] | 'public';
@@ -56,9 +57,10 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     if (!allowed(request.socket.remoteAddress ?? request.ip)) throw new SwitchboardError('SWB_ERR_ADDRESS_NOT_ALLOWED');
     const roles = request.routeOptions.config?.roles;
     if (!roles || roles === 'public') return;
-    const secret = bearer(request);
+    // A machine's bearer token, else the console's cookie (whose writes must pass the CSRF check).
+    const secret = bearer(request) ?? browserCredential(request);
     const principal = secret ? opts.access.authenticate(secret) : null;
-    if (!principal) throw new SwitchboardError('SWB_ERR_UNAUTHENTICATED', secret ? 'the token is unknown, expired or revoked' : 'send Authorization: Bearer <token>');
+    if (!principal) throw new SwitchboardError('SWB_ERR_UNAUTHENTICATED', secret ? 'the token is unknown, expired or revoked' : 'send Authorization: Bearer <token>, or sign in to the console');
     if (!roles.includes(principal.role)) throw new SwitchboardError('SWB_ERR_FORBIDDEN', `this needs one of: ${roles.join(', ')}`);
     request.principal = principal;
   });
