@@ -25,6 +25,8 @@ export const catalogue = {
   SWB_ERR_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
   SWB_ERR_ADDRESS_NOT_ALLOWED: { status: 403, message: 'Your address is not in the allow-list' },
   SWB_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  SWB_ERR_CSRF: { status: 403, message: 'The browser request is not from this console (Origin or CSRF token)' },
+  SWB_ERR_INSECURE_TRANSPORT: { status: 403, message: 'Browser sign-in needs HTTPS beyond loopback' },
   SWB_ERR_WEAK_PASSWORD: { status: 400, message: 'The password is too short, too long or too common' },
   SWB_ERR_IDENTITY_TAKEN: { status: 409, message: 'The identity belongs to another client' },
   SWB_ERR_AUDIT_BROKEN: { status: 500, message: 'The audit chain does not verify' },

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'user.password',
   'user.totp.enrol',
   'user.totp.confirm',
+  'user.totp.show',
   'token.create',
   'token.revoke',
   'department.set',

@@ -6,6 +6,7 @@ import { canSee } from '../../domain/conversations/visibility.js';
 import { principalOf } from '../../http/request.js';
 import type { SessionsEnded } from '../../domain/access/sessions.js';
 import type { LiveBus, LiveEvent } from '../core/live.js';
+import { credentialOf } from '../../http/browser-cookie.js';
 
 /** Where the stream hears that sessions ended (SessionService.onEnded). */
 export interface SessionEndings {
@@ -19,7 +20,8 @@ const SESSION_CHECK_MS = 1000;
 
 /**
  * Server-Sent Events for operators' screens, authenticated like the rest of
- * the API (Authorization: Bearer, sent by fetch(); a token never goes in a URL).
+ * the API (Authorization: Bearer, sent by fetch(), or the console's session
+ * cookie, sent by EventSource; a token never goes in a URL).
  * Each event is filtered through the same rule as GET /conversations, so an
  * operator is told only about conversations they may see. A session ended in
  * this process (logout, revoke, user disabled or role changed, new password,
@@ -32,7 +34,7 @@ export async function liveStream(request: FastifyRequest, reply: FastifyReply, b
     throw new SwitchboardError('SWB_ERR_BAD_REQUEST', 'this is an event stream: send Accept: text/event-stream');
   }
   const who = principalOf(request);
-  const secret = /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const secret = credentialOf(request) ?? '';
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -19,10 +19,11 @@ import type { BlockList } from '../core/blocks.js';
 import { liveStream, type SessionEndings } from './live-stream.js';
 import { createReadStream } from 'node:fs';
 import type { Attachment } from '../../domain/history/events.js';
+import { NoteBody, ReplyBody } from '../../http/api/conversations.js';
 
 const SCAN_PAGES = 50;
 /** VK takes at most 10 attachments in one messages.send, and Telegram 10 files in an album: one limit for every channel. */
-export const MAX_REPLY_ATTACHMENTS = 10;
+export { MAX_REPLY_ATTACHMENTS } from '../../http/api/conversations.js';
 
 /** The stored attachment with this hash on a message of this conversation, newest first; null when there is none. */
 function findAttachment(history: HistoryService, conv: Conversation, sha256: string): Attachment | null {
@@ -85,17 +86,7 @@ async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, his
       schema: {
         params: IdParam,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
-        body: Type.Object(
-          {
-            text: Type.String({ maxLength: 4096 }),
-            attachments: Type.Optional(
-              Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), mime: Type.String({ minLength: 3, maxLength: 100 }), data: Type.String({ contentEncoding: 'base64', maxLength: 16 * 1024 * 1024 }) }, { additionalProperties: false }), {
-                maxItems: MAX_REPLY_ATTACHMENTS,
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: ReplyBody,
       },
     },
     async (request, reply) => {
@@ -112,7 +103,7 @@ async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, his
 
   app.post(
     '/api/v1/conversations/:id/notes',
-    { config: { roles: STAFF }, schema: { params: IdParam, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false }) } },
+    { config: { roles: STAFF }, schema: { params: IdParam, body: NoteBody } },
     async (request, reply) => {
       const conv = visible(request, (request.params as { id: string }).id);
       const event = await history.append({ clientId: conv.clientId, kind: 'note', conversationId: conv.id, channel: conv.channelId, direction: 'internal', actor: actorFromContext(contextOf(request)), payload: { text: (request.body as { text: string }).text } });

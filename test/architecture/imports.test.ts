@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 
@@ -8,7 +8,7 @@ import { ROOT } from '../helpers/cli.js';
  * imports and re-exports included, since they tie modules together just the same).
  */
 const PRODUCT = ['appliance', 'http', 'common', 'domain', 'sip', 'gateway', 'provisioning'];
-const ALL = [...PRODUCT, 'lab', 'bench'];
+const ALL = [...PRODUCT, 'console', 'lab', 'bench'];
 const SPEC = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 function sources(dir: string): string[] {
@@ -34,7 +34,11 @@ export function importGraph(folders: string[]): Map<string, string[]> {
     const targets: string[] = [];
     for (const m of text.matchAll(SPEC)) {
       const spec = (m[1] ?? m[2] ?? m[3])!;
-      const target = path.normalize(path.join(path.dirname(file), spec)).replace(/\.js$/, '.ts');
+      const resolved = path.normalize(path.join(path.dirname(file), spec));
+      const stem = resolved.replace(/\.js$/, '');
+      // A stylesheet or other asset is not a module of ours: it has no imports to follow.
+      if (/\.(css|svg|png|json)$/.test(resolved) && existsSync(path.join(ROOT, resolved))) continue;
+      const target = [`${stem}.ts`, `${stem}.tsx`].find((c) => existsSync(path.join(ROOT, c))) ?? `${stem}.ts`;
       targets.push(target);
     }
     graph.set(file, targets);
@@ -73,6 +77,14 @@ t.test('no module reaches up into the composition root, and product code never i
   t.same(upward, [], 'nothing below appliance/ imports it');
   const dev = [...graph].filter(([f]) => PRODUCT.includes(top(f))).flatMap(([f, ts]) => ts.filter((x) => ['lab', 'bench', 'test'].includes(top(x))).map((x) => `${f} -> ${x}`));
   t.same(dev, [], 'no product file imports lab/, bench/ or test/');
+});
+
+t.test('the console is compiled against the API shapes only, never the server code', async (t) => {
+  const server = [...graph]
+    .filter(([f]) => top(f) === 'console')
+    .flatMap(([f, ts]) => ts.filter((x) => top(x) !== 'console' && !x.startsWith(path.join('http', 'api') + path.sep)).map((x) => `${f} -> ${x}`));
+  t.same(server, []);
+  t.ok([...graph].some(([f, ts]) => top(f) === 'console' && ts.some((x) => x.startsWith(path.join('http', 'api')))), 'it does import the shapes');
 });
 
 t.test('there is no import cycle, type-only imports included', async (t) => {

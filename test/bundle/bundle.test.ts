@@ -40,6 +40,12 @@ t.test('npm run bundle makes one tarball with its SHA-256 that runs with no node
   t.ok(address, 'the bundled appliance starts');
   const health = (await (await fetch(`${address}/healthz`)).json()) as { status: string };
   t.equal(health.status, 'ok');
+  // The operator console ships in the bundle, built: no registry, no CDN, nothing to build on the box.
+  const page = await fetch(`${address}/`);
+  t.equal(page.status, 200, 'the console is at /');
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+  t.ok(script, 'its page names its script');
+  t.equal((await fetch(`${address}${script}`)).status, 200, 'and the script is in the bundle');
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number];
   t.equal(code, 0);

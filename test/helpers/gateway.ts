@@ -28,8 +28,9 @@ export async function gatewayAppliance(
   t: Test,
   channels: Array<Record<string, unknown>>,
   gateway: Record<string, unknown> = {},
+  raw: Record<string, unknown> = {},
 ): Promise<{ app: Appliance; logs: LogCapture; dataDir: string; publicUrl: string | null; sup: string; reply: (conversationId: string, text: string, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown> }> }> {
-  const { app, logs, dataDir } = await testAppliance(t, { channels, gateway: { outbox: FAST_OUTBOX, ...gateway } });
+  const { app, logs, dataDir } = await testAppliance(t, { ...raw, channels, gateway: { outbox: FAST_OUTBOX, ...gateway } });
   const address = await app.gateway.start();
   const sup = await userWithToken(app, 'sup', 'supervisor');
   const reply = async (conversationId: string, text: string, headers: Record<string, string> = {}) => {

@@ -5,6 +5,7 @@ import type { Access } from '../../../domain/access/access.js';
 import type { Principal } from '../../../domain/access/roles.js';
 import type { RouteEntry } from '../../../http/request.js';
 import { makeAddressCheck } from '../../../common/address-allow.js';
+import { browserCredential } from '../../../http/browser-cookie.js';
 
 export interface AuthOptions {
   access: Access;
@@ -36,9 +37,10 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     if (!allowed(request.socket.remoteAddress ?? request.ip)) throw new SwitchboardError('SWB_ERR_ADDRESS_NOT_ALLOWED');
     const roles = request.routeOptions.config?.roles;
     if (!roles || roles === 'public') return;
-    const secret = bearer(request);
+    // A machine's bearer token, else the console's cookie (whose writes must pass the CSRF check).
+    const secret = bearer(request) ?? browserCredential(request);
     const principal = secret ? opts.access.authenticate(secret) : null;
-    if (!principal) throw new SwitchboardError('SWB_ERR_UNAUTHENTICATED', secret ? 'the token is unknown, expired or revoked' : 'send Authorization: Bearer <token>');
+    if (!principal) throw new SwitchboardError('SWB_ERR_UNAUTHENTICATED', secret ? 'the token is unknown, expired or revoked' : 'send Authorization: Bearer <token>, or sign in to the console');
     if (!roles.includes(principal.role)) throw new SwitchboardError('SWB_ERR_FORBIDDEN', `this needs one of: ${roles.join(', ')}`);
     request.principal = principal;
   });

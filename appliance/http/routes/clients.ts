@@ -9,6 +9,7 @@ import type { AuditLog } from '../../../domain/audit/audit-log.js';
 import { actorFromContext } from '../../../domain/history/events.js';
 import { canSee } from '../../../domain/conversations/visibility.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
+import { HistoryQuery } from '../../../http/api/history.js';
 
 export interface ClientRoutesOptions {
   clients: ClientService;
@@ -134,7 +135,7 @@ async function clientRoutes(app: FastifyInstance, opts: ClientRoutesOptions): Pr
     '/api/v1/clients/:id/history',
     {
       config: { roles: READERS },
-      schema: { params: IdParam, querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }) },
+      schema: { params: IdParam, querystring: HistoryQuery },
     },
     async (request) => {
       // A merged-away id resolves to the survivor, whose range holds both timelines.

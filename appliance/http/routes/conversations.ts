@@ -5,6 +5,7 @@ import { SwitchboardError } from '../../../common/errors.js';
 import type { ConversationService, Conversation } from '../../../domain/conversations/conversations.js';
 import { canSee } from '../../../domain/conversations/visibility.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
+import { AssignBody, CloseBody, ConversationListQuery } from '../../../http/api/conversations.js';
 
 export interface ConversationRoutesOptions {
   conversations: ConversationService;
@@ -47,16 +48,7 @@ async function conversationRoutes(app: FastifyInstance, { conversations }: Conve
     {
       config: { roles: READERS },
       schema: {
-        querystring: Type.Object(
-          {
-            status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
-            assignee: Type.Optional(Type.String({ maxLength: 64 })),
-            department: Type.Optional(Type.String({ maxLength: 64 })),
-            clientId: Type.Optional(Type.String({ maxLength: 64 })),
-            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: ConversationListQuery,
       },
     },
     async (request) => ({ items: conversations.visibleTo(principalOf(request), request.query as Parameters<ConversationService['list']>[0]) }),
@@ -66,7 +58,7 @@ async function conversationRoutes(app: FastifyInstance, { conversations }: Conve
 
   app.post(
     '/api/v1/conversations/:id/assign',
-    { config: { roles: MANAGERS }, schema: { params: IdParam, body: Type.Object({ assignee: Type.Optional(Nullable(64)), department: Type.Optional(Nullable(64)) }, { additionalProperties: false, minProperties: 1 }) } },
+    { config: { roles: MANAGERS }, schema: { params: IdParam, body: AssignBody } },
     async (request) => {
       const { id } = request.params as { id: string };
       visible(request, id);
@@ -76,7 +68,7 @@ async function conversationRoutes(app: FastifyInstance, { conversations }: Conve
 
   app.post(
     '/api/v1/conversations/:id/close',
-    { config: { roles: STAFF }, schema: { params: IdParam, body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })) } },
+    { config: { roles: STAFF }, schema: { params: IdParam, body: Type.Optional(CloseBody) } },
     async (request) => {
       const { id } = request.params as { id: string };
       visible(request, id);

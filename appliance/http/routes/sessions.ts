@@ -5,20 +5,13 @@ import rateLimit from '@fastify/rate-limit';
 import { SwitchboardError } from '../../../common/errors.js';
 import type { Access } from '../../../domain/access/access.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
+import { LoginBody } from '../../../http/api/sessions.js';
 
 export interface SessionRoutesOptions {
   access: Access;
   loginRatePerMinute: number;
 }
 
-const LoginBody = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
-    totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
-  },
-  { additionalProperties: false },
-);
 
 async function sessionRoutes(app: FastifyInstance, opts: SessionRoutesOptions): Promise<void> {
   const { access } = opts;

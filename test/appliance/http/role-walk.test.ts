@@ -29,7 +29,7 @@ t.test('every route answers 401 without a token, 403 to a role it does not allow
     t.equal(forged.statusCode, 401, `${route.method} ${route.url} with a forged token`);
     for (const role of ALL_ROLES) {
       // Each request gets a fresh token for roles whose previous call may have ended the session (logout).
-      const token = route.url === '/api/v1/sessions/current' && route.method === 'DELETE' && isHumanRole(role) ? await userWithToken(app, `walk-${role}`, role) : tokens.get(role)!;
+      const token = ['/api/v1/sessions/current', '/api/v1/browser/session'].includes(route.url) && route.method === 'DELETE' && isHumanRole(role) ? await userWithToken(app, `walk-${role}`, role) : tokens.get(role)!;
       const r = await app.http.inject({ method: route.method as 'GET', url, payload, headers: bearer(token) });
       if (route.roles.includes(role)) t.notOk([401, 403].includes(r.statusCode), `${route.method} ${route.url} lets ${role} through (${r.statusCode})`);
       else t.equal(r.statusCode, 403, `${route.method} ${route.url} refuses ${role}`);

@@ -1,0 +1,73 @@
+// Screenshots of the operator console for docs/screenshots/: a throwaway
+// appliance on a temporary store with a few made-up clients, the built
+// console, and Debian's Chromium. `npm run screenshots` builds first.
+import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build } from '../dist/appliance/app.js';
+import { validateConfig } from '../dist/appliance/config/load.js';
+import { createLogger } from '../dist/appliance/log.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'docs', 'screenshots');
+const PASSWORD = 'correct horse battery staple 42';
+const ctx = { actor: 'user:olga', source: 'screenshots' };
+const ago = (minutes) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+async function seed(app) {
+  await app.access.users.create({ username: 'olga', password: PASSWORD, role: 'operator', department: 'sales' }, { actor: 'setup', source: 'screenshots' });
+  const people = [
+    { name: 'Maria Ivanova', channel: 'telegram', id: { kind: 'telegram', value: '3141' }, fields: { City: 'Tver', Contract: 'SB-2291' }, tags: ['vip'], chat: [['in', 42, 'Hello! My order #5521 has not arrived yet.'], ['out', 38, 'Good morning, Maria. Let me check with the courier.'], ['in', 12, 'Thank you. Could it come before Friday?']] },
+    { name: 'Ivan Petrov', channel: 'whatsapp', id: { kind: 'whatsapp', value: '79165550102' }, fields: { Company: 'Petrov & Sons' }, tags: [], chat: [['in', 7, 'Do you deliver to Kazan?']] },
+    { name: 'Anna Smirnova', channel: 'vk', id: { kind: 'vk', value: '20117' }, fields: {}, tags: ['wholesale'], chat: [['in', 95, 'I need an invoice for 40 units.'], ['out', 80, 'Sent to your e-mail, Anna.']] },
+    { name: 'Visitor 7f3a', channel: 'webchat', id: { kind: 'webchat', value: '7f3a9c' }, fields: {}, tags: [], chat: [['in', 2, 'Is anyone there?']] },
+  ];
+  let first = null;
+  for (const p of people) {
+    const client = await app.clients.create({ name: p.name, identities: [p.id], fields: p.fields, tags: p.tags }, ctx);
+    const conv = await app.conversations.open({ clientId: client.id, channelId: p.channel, department: 'sales' }, ctx);
+    for (const [direction, minutes, text] of p.chat) {
+      const at = ago(minutes);
+      await app.history.append({ clientId: client.id, kind: 'message', conversationId: conv.id, channel: p.channel, direction, at, actor: direction === 'out' ? { type: 'user', id: 'olga' } : { type: 'client', id: client.id }, payload: { text, attachments: [], externalId: null, status: direction === 'out' ? 'read' : 'received' } });
+      if (direction === 'in') await app.conversations.recordInbound(conv.id, at);
+      else await app.conversations.recordResponse(conv.id, at);
+    }
+    first ??= { conv, client };
+  }
+  await app.history.append({ clientId: first.client.id, kind: 'note', conversationId: first.conv.id, direction: 'internal', at: ago(30), actor: { type: 'user', id: 'olga' }, payload: { text: 'Courier says Thursday; confirm with the warehouse.' } });
+  return first.conv.id;
+}
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'swb-shots-'));
+const app = await build({ config: validateConfig({ dataDir, listen: { host: '127.0.0.1', port: 0 } }, 'screenshots'), logger: createLogger({ level: 'warn' }) });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+try {
+  const convId = await seed(app);
+  const base = await app.http.listen({ host: '127.0.0.1', port: 0 });
+  await mkdir(out, { recursive: true });
+  for (const locale of ['en', 'ru']) {
+    const context = await browser.newContext({ locale: locale === 'ru' ? 'ru-RU' : 'en-GB', viewport: { width: 1280, height: 760 }, deviceScaleFactor: 1, timezoneId: 'Europe/Moscow' });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.locator('#username').waitFor();
+    if (locale === 'en') await page.screenshot({ path: path.join(out, 'sign-in.png') });
+    await page.locator('#username').fill('olga');
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('form.sign-in button[type=submit]').click();
+    await page.locator('.views button').nth(2).click();
+    await page.locator('.conversations li').nth(3).waitFor();
+    if (locale === 'en') await page.screenshot({ path: path.join(out, 'inbox.png') });
+    await page.locator(`a[href="/c/${convId}"]`).click();
+    await page.locator('.history li').nth(3).waitFor();
+    await page.locator('#reply').fill(locale === 'en' ? 'The warehouse confirms Thursday, Maria.' : 'Склад подтверждает четверг, Мария.');
+    await page.screenshot({ path: path.join(out, locale === 'en' ? 'conversation.png' : 'conversation-ru.png') });
+    await context.close();
+  }
+  console.log(`screenshots in ${path.relative(root, out)}/`);
+} finally {
+  await browser.close();
+  await app.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
