@@ -62,7 +62,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   if (changed.length) logger.info({ keys: changed }, 'configuration changed since the last start');
   const access = new Access(store, audit, config.access);
   const history = new HistoryService(store);
-  const clients = new ClientService(store, audit, history);
+  const clients = new ClientService(store, audit, history, config.sip.calls);
   const conversations = new ConversationService(store, audit, history, clients);
   const metrics = new Metrics(store);
   access.login.onOutcome = (outcome) => metrics.logins.inc({ outcome });
