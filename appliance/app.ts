@@ -14,6 +14,7 @@ import { auditConfigChange } from './config/change-audit.js';
 import { FIRST_ADMIN_HINT } from './http/routes/health.js';
 import { Gateway } from '../gateway/gateway.js';
 import { SipService, recordingsDirOf } from '../sip/service.js';
+import { packageVersion } from './version.js';
 import { createMediaBackend } from '../sip/media/create.js';
 import { MediaMetrics } from '../sip/media/metrics.js';
 import type { MediaBackend } from '../sip/media/types.js';
@@ -64,7 +65,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const history = new HistoryService(store);
   const clients = new ClientService(store, audit, history, config.sip.calls);
   const conversations = new ConversationService(store, audit, history, clients);
-  const metrics = new Metrics(store);
+  const metrics = new Metrics(store, { version: packageVersion() });
   access.login.onOutcome = (outcome) => metrics.logins.inc({ outcome });
   const readiness = new Map<string, () => 'ok' | 'down'>();
   let http: FastifyInstance;
