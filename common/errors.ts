@@ -1,6 +1,6 @@
 /**
  * The one error catalogue. Every failure the appliance reports to a person or a
- * peer is one of these codes; the README's error table is generated from, and
+ * peer is one of these codes; the error table in docs/api.md is generated from, and
  * tested against, this object (test/common/errors.test.ts).
  */
 export const catalogue = {
