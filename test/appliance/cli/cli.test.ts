@@ -114,7 +114,7 @@ t.test('version reports the release, its schema and, with --store, the store\'s'
   const r = await runCli(['version', '--store', '--json'], { env });
   t.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout) as { version: string; schema: number; storeSchema: number; node: string };
-  t.match(info, { version: /^\d+\.\d+\.\d+$/, node: /^v20\./ });
+  t.match(info, { version: /^\d+\.\d+\.\d+$/, node: /^v24\./ });
   t.equal(info.storeSchema, info.schema);
 });
 
