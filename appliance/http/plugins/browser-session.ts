@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
+import { loginRateLimit } from './login-rate-limit.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import QRCode from 'qrcode';
 import { SwitchboardError, isSwitchboardError } from '../../../common/errors.js';
 import type { Access } from '../../../domain/access/access.js';
@@ -25,10 +25,7 @@ export interface BrowserSessionOptions {
  */
 async function browserSessionRoutes(app: FastifyInstance, opts: BrowserSessionOptions): Promise<void> {
   const { access } = opts;
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, ctx) => new SwitchboardError('SWB_ERR_RATE_LIMITED', `retry in ${Math.ceil(ctx.ttl / 1000)} s`),
-  });
+  await loginRateLimit(app);
 
   const view = (secret: string, username: string, role: HumanRole, department: string | null, expiresAt: number): BrowserSession => ({
     username,

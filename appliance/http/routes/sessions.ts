@@ -1,8 +1,7 @@
 import fp from 'fastify-plugin';
+import { loginRateLimit } from '../plugins/login-rate-limit.js';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import rateLimit from '@fastify/rate-limit';
-import { SwitchboardError } from '../../../common/errors.js';
 import type { Access } from '../../../domain/access/access.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 import { LoginBody } from '../../../http/api/sessions.js';
@@ -15,10 +14,7 @@ export interface SessionRoutesOptions {
 
 async function sessionRoutes(app: FastifyInstance, opts: SessionRoutesOptions): Promise<void> {
   const { access } = opts;
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, ctx) => new SwitchboardError('SWB_ERR_RATE_LIMITED', `retry in ${Math.ceil(ctx.ttl / 1000)} s`),
-  });
+  await loginRateLimit(app);
 
   app.post(
     '/api/v1/sessions',
