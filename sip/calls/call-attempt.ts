@@ -167,10 +167,21 @@ export class CallAttempt {
     return this.end(end.at, { status: null, reason: end.by, answered: true });
   }
 
-  private async end(at: Date, how: { status: number | null; reason: string; answered?: boolean }): Promise<void> {
-    const endReason = this.endedBy && !how.answered ? this.endedBy : how.reason;
-    const outcome = how.answered ? 'answered' : outcomeOf(how.status, how.reason);
-    const rec = await this.deps.log.finish(this.id, { end: at, outcome, sipCause: how.status, endReason });
-    if (rec) this.deps.metrics?.calls.inc({ direction: rec.direction, outcome: rec.outcome ?? outcome });
+  private async end(at: Date, how: EndHow): Promise<void> {
+    return recordEnd(this.deps, this.id, this.endedBy, at, how);
   }
+}
+
+export interface EndHow {
+  status: number | null;
+  reason: string;
+  answered?: boolean;
+}
+
+/** Writes a call's end once and counts it; a call ended from outside keeps that as its reason unless it was answered. */
+export async function recordEnd(deps: Pick<AttemptDeps, 'log' | 'metrics'>, id: string, endedBy: HangupBy | null, at: Date, how: EndHow): Promise<void> {
+  const endReason = endedBy && !how.answered ? endedBy : how.reason;
+  const outcome = how.answered ? 'answered' : outcomeOf(how.status, how.reason);
+  const rec = await deps.log.finish(id, { end: at, outcome, sipCause: how.status, endReason });
+  if (rec) deps.metrics?.calls.inc({ direction: rec.direction, outcome: rec.outcome ?? outcome });
 }
