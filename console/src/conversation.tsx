@@ -73,6 +73,8 @@ export function ConversationPane({ id }: { id: string }) {
           setEvents((cur) => cur.map((e) => (e.id === data.eventId && e.kind === 'message' ? { ...e, payload: { ...e.payload, status: data.status, ...(data.error ? { error: data.error } : {}) } } : e)));
         }
         if (data.type === 'conversation' && data.conversation.id === id) setConv(data.conversation);
+        // A call with this client ended: its event is now in the history.
+        if (data.type === 'call' && data.call.state === 'ended' && data.call.clientId === clientId) void loadNewest(clientId).catch(() => undefined);
       }),
     [id, clientId, onLive, loadNewest],
   );
