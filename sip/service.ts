@@ -29,7 +29,7 @@ import { TrunkMatcher } from './calls/origin.js';
 import { DestinationResolver } from './calls/destinations.js';
 import { ActiveCalls } from './calls/active-calls.js';
 import { CallController } from './calls/controller.js';
-import type { AttemptDeps } from './calls/call-attempt.js';
+import type { AttemptDeps } from './calls/b2bua-call.js';
 import { ClickToCall } from './calls/click-to-call.js';
 import { phoneRoutes } from './http/phone-routes.js';
 import type { CallSummary, DomainEvent } from '../domain/events/events.js';

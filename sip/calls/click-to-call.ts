@@ -1,10 +1,7 @@
 import type { Dialog, LateOffer } from '../drachtio/srf.js';
 import type { CallRecord } from './call-record.js';
-import type { MediaSession } from './media.js';
-import type { ActiveCall } from './active-calls.js';
 import { Fork, type Destination } from './fork.js';
-import { Bridge, type HangupBy } from './bridge.js';
-import { recordEnd, type AttemptDeps, type EndHow } from './call-attempt.js';
+import { B2buaCall, type AttemptDeps, type EndHow } from './b2bua-call.js';
 
 export interface ClickToCallPlan {
   /** direction out: the operator's extension calls the number. */
@@ -33,53 +30,30 @@ const PHONE_ACK_WINDOW_MS = 30_000;
  * two dialogs are tied like any call (Bridge). The phone hears nothing while
  * the number rings: no ringback is played before the answer.
  */
-export class ClickToCall implements ActiveCall {
+export class ClickToCall extends B2buaCall {
   private phoneFork: Fork<LateOffer> | null = null;
   private calleeFork: Fork | null = null;
-  private bridge: Bridge | null = null;
-  private media: MediaSession | null = null;
-  private endedBy: HangupBy | null = null;
-  private readonly startedAt = Date.now();
 
   constructor(
-    private readonly deps: AttemptDeps,
+    deps: AttemptDeps,
     private readonly plan: ClickToCallPlan,
-  ) {}
-
-  get id(): string {
-    return this.plan.record.id;
+  ) {
+    super(deps, plan.record);
   }
 
-  /** Ends the call from outside (connection lost, shutdown), whatever step it is in. */
-  hangup(by: HangupBy): void {
-    this.endedBy ??= by;
-    if (this.bridge) return this.bridge.hangup(by);
+  protected stopRinging(): void {
     this.phoneFork?.cancel('cancel');
     this.calleeFork?.cancel('cancel');
   }
 
-  async run(): Promise<void> {
-    const { deps, plan } = this;
-    deps.log.open(plan.record);
-    deps.active.add(this);
-    try {
-      await this.connect();
-    } catch (err) {
-      deps.logger.error({ err, call: this.id }, 'click-to-call failed');
-      await this.end(new Date(), { status: 500, reason: 'error' });
-    } finally {
-      deps.active.remove(this.id);
-      await this.media?.release().catch((err: unknown) => deps.logger.warn({ err }, 'media release failed'));
-    }
+  protected failed(err: unknown): EndHow {
+    this.deps.logger.error({ err, call: this.id }, 'click-to-call failed');
+    return { status: 500, reason: 'error' };
   }
 
-  private async connect(): Promise<void> {
+  protected async connect(): Promise<void> {
     const { deps, plan } = this;
-    this.media = await deps.media.open(plan.record);
-    void this.media.lost?.then(() => {
-      deps.logger.warn({ call: this.id }, 'the media server ended the call');
-      this.hangup('media-lost');
-    });
+    const media = await this.openMedia();
 
     this.phoneFork = new Fork<LateOffer>(deps.srf, plan.phone, { sdp: null, headers: plan.phoneHeaders, timeoutMs: deps.ringTimeoutMs }, deps.logger);
     if (this.endedBy) this.phoneFork.cancel('cancel');
@@ -96,7 +70,7 @@ export class ClickToCall implements ActiveCall {
 
     let offer: string;
     try {
-      offer = await this.media.offerToCallee(late.sdp);
+      offer = await media.offerToCallee(late.sdp);
     } catch (err) {
       void late.destroy();
       throw err;
@@ -116,24 +90,14 @@ export class ClickToCall implements ActiveCall {
     const answeredAt = new Date();
     let phoneDialog: Dialog;
     try {
-      phoneDialog = await late.ack(await this.media.answerToCaller(callee.dialog.remote.sdp));
+      phoneDialog = await late.ack(await media.answerToCaller(callee.dialog.remote.sdp));
     } catch (err) {
       deps.logger.error({ err, call: this.id }, 'the answer could not be passed to the phone');
       void late.destroy();
       void callee.dialog.destroy().catch(() => {});
       return this.end(new Date(), { status: 500, reason: 'media-error' });
     }
-    deps.log.answered(this.id, answeredAt, plan.record.extension);
-    deps.metrics?.setupSeconds.observe({ direction: 'out' }, (answeredAt.getTime() - this.startedAt) / 1000);
     // Both legs are ours and the phone's was ACKed by us: no ACK to wait for.
-    this.bridge = new Bridge(phoneDialog, callee.dialog, this.media, { ackTimeoutMs: 0, maxDurationMs: deps.maxDurationMs }, deps.logger);
-    if (this.endedBy) this.bridge.hangup(this.endedBy);
-    const end = await this.bridge.ended;
-    deps.metrics?.durationSeconds.observe({ direction: 'out' }, (end.at.getTime() - answeredAt.getTime()) / 1000);
-    return this.end(end.at, { status: null, reason: end.by, answered: true });
-  }
-
-  private end(at: Date, how: EndHow): Promise<void> {
-    return recordEnd(this.deps, this.id, this.endedBy, at, how);
+    return this.bridged(phoneDialog, callee.dialog, answeredAt, plan.record.extension, 0);
   }
 }
