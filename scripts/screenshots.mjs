@@ -46,6 +46,7 @@ async function seed(app) {
 // published on the appliance's own feed, as telephony would.
 async function phoneShots(app, browser, base) {
   await app.access.users.update('olga', { extension: '101' }, { actor: 'setup', source: 'screenshots' });
+  await app.gateway.desk.setOnline('olga', true);
   await app.sip.bindings.apply('101', [{ contact: 'sip:101@192.0.2.10:5060', expires: 3600 }], { callId: 'shots', cseq: 1, userAgent: 'Yealink T31P', received: 'udp/192.0.2.10:5060' }, 5);
   const maria = app.clients.search('Maria Ivanova')[0];
   await app.clients.addIdentity(maria.id, { kind: 'phone', value: '+79161234567' }, ctx);

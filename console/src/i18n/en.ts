@@ -113,7 +113,7 @@ export const en = {
   'phone.call': 'Call',
   'phone.callNumber': 'Call {number}',
   'phone.calling': 'Calling: pick up your phone',
-  'phone.ringing': 'Ringing',
+  'phone.ringing': 'Incoming call: ringing',
   'phone.connected': 'Connected',
   'phone.ended': 'Call ended: {outcome}',
   'phone.error.noExtension': 'You have no phone extension. Ask an admin to set one.',

@@ -115,7 +115,7 @@ export const ru: Catalogue = {
   'phone.call': 'Позвонить',
   'phone.callNumber': 'Позвонить на {number}',
   'phone.calling': 'Вызов: снимите трубку своего телефона',
-  'phone.ringing': 'Звонит',
+  'phone.ringing': 'Входящий звонок',
   'phone.connected': 'Разговор',
   'phone.ended': 'Звонок завершён: {outcome}',
   'phone.error.noExtension': 'У вас нет внутреннего номера. Попросите администратора назначить его.',

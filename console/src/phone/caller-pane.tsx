@@ -5,17 +5,11 @@ import { useApp } from '../context.js';
 import { ApiError } from '../api.js';
 import { Timeline } from '../timeline.js';
 import { ClientCard } from '../client-card.js';
+import { merge } from '../conversation.js';
 import { phoneApi } from './api.js';
 import { usePhone } from './state.js';
 import { callStatus } from './status.js';
 import { UnknownCaller } from './unknown-caller.js';
-
-/** Newest first, each event once (pages and reloads overlap). */
-function merge(current: HistoryEvent[], incoming: HistoryEvent[]): HistoryEvent[] {
-  const byId = new Map(current.map((e) => [e.id, e]));
-  for (const e of incoming) byId.set(e.id, e);
-  return [...byId.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
-}
 
 /**
  * The screen pop (/call/<id>): the caller's card and whole history beside the
