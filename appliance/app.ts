@@ -7,6 +7,7 @@ import { Access } from '../domain/access/access.js';
 import { HistoryService } from '../domain/history/history.js';
 import { ClientService } from '../domain/clients/clients.js';
 import { ConversationService } from '../domain/conversations/conversations.js';
+import { EventBus } from '../domain/events/bus.js';
 import { buildHttp } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
 import { markRunning } from './backup/liveness.js';
@@ -37,6 +38,8 @@ export interface Appliance {
   history: HistoryService;
   clients: ClientService;
   conversations: ConversationService;
+  /** What happened, once, after commit: messages, conversations and calls (domain/events/). */
+  events: EventBus;
   http: FastifyInstance;
   metrics: Metrics;
   readiness: Map<string, () => 'ok' | 'down'>;
@@ -65,6 +68,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const history = new HistoryService(store);
   const clients = new ClientService(store, audit, history, config.sip.calls);
   const conversations = new ConversationService(store, audit, history, clients);
+  const events = new EventBus();
   const metrics = new Metrics(store, { version: packageVersion() });
   access.login.onOutcome = (outcome) => metrics.logins.inc({ outcome });
   const readiness = new Map<string, () => 'ok' | 'down'>();
@@ -73,14 +77,14 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   let sip: SipService;
   let media: MediaBackend | null = null;
   try {
-    gateway = new Gateway({ config, logger, store, audit, access, clients, conversations, history, metrics, readiness });
+    gateway = new Gateway({ config, logger, store, audit, access, clients, conversations, history, metrics, readiness, events });
     media = mediaBackendOf(config);
     if (media) {
       const m = media;
       new MediaMetrics(metrics.registry, m);
       readiness.set('media', () => m.readiness());
     }
-    sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media, users: access.users });
+    sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media, users: access.users, events });
     http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, extraRoutes: [gateway.routes, sip.routes] });
   } catch (err) {
     await store.close();
@@ -99,6 +103,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     history,
     clients,
     conversations,
+    events,
     http,
     metrics,
     readiness,

@@ -36,6 +36,8 @@ export const catalogue = {
   SWB_ERR_PROVIDER_UNAVAILABLE: { status: 502, message: 'The messenger provider cannot be reached or failed', retry: true },
   SWB_ERR_CHANNEL_UNAVAILABLE: { status: 409, message: 'The channel cannot carry this message' },
   SWB_ERR_SIP_UNAVAILABLE: { status: 503, message: 'drachtio-server is not connected' },
+  SWB_ERR_NO_EXTENSION: { status: 409, message: 'You have no phone extension to call from' },
+  SWB_ERR_PHONE_OFFLINE: { status: 409, message: 'Your phone is not registered' },
   SWB_ERR_PEER_MISSING: { status: 500, message: 'A required peer program is missing or will not start' },
   SWB_ERR_MEDIA_UNAVAILABLE: { status: 503, message: 'The media server (FreeSWITCH or Asterisk) is not connected' },
   SWB_ERR_MEDIA_TIMEOUT: { status: 504, message: 'The media server did not answer in time' },

@@ -40,6 +40,8 @@ export interface GatewayDeps {
   /** The appliance's registry: each module adds its own metrics to it. */
   metrics: { registry: Registry };
   readiness: Map<string, () => 'ok' | 'down'>;
+  /** The appliance's one event feed (domain/events/bus.ts): the gateway publishes messages and conversations onto it. */
+  events: LiveBus;
 }
 
 const SWEEP_MS = 3600_000;
@@ -51,7 +53,7 @@ const SWEEP_MS = 3600_000;
  */
 export class Gateway {
   readonly bridges = new Map<string, Bridge>();
-  readonly live = new LiveBus();
+  readonly live: LiveBus;
   readonly metrics: GatewayMetrics;
   readonly attachments: AttachmentStore;
   readonly blocks: BlockList;
@@ -67,6 +69,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     const { config, store, logger } = deps;
     const gw = config.gateway;
+    this.live = deps.events;
     this.authenticate = (secret) => deps.access.authenticate(secret);
     this.metrics = new GatewayMetrics(deps.metrics.registry, () => this.outbox.stats(), () => [...this.bridges.keys()]);
     this.attachments = new AttachmentStore(config.dataDir, gw.attachmentMaxBytes, gw.outbox.requestTimeoutMs * 2);
@@ -107,7 +110,7 @@ export class Gateway {
 
   /** The local API's gateway routes, registered by buildHttp after auth. */
   routes = async (app: FastifyInstance): Promise<void> => {
-    await app.register(gatewayRoutes, { gateway: this, conversations: this.deps.conversations, history: this.deps.history, sessions: this.deps.access.sessions });
+    await app.register(gatewayRoutes, { gateway: this, conversations: this.deps.conversations, history: this.deps.history, sessions: this.deps.access.sessions, users: this.deps.access.users });
   };
 
   /** Starts the bridges and the outbox, and the public listener when configured; returns its address. */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from '../dist/appliance/app.js';
 import { validateConfig } from '../dist/appliance/config/load.js';
-import { createLogger } from '../dist/appliance/log.js';
+import { createLogger } from '../dist/common/log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'docs', 'screenshots');
@@ -40,6 +40,51 @@ async function seed(app) {
   return first.conv.id;
 }
 
+// The phone (screen pop, unknown caller, click-to-call): call records written as the call log
+// writes them, and one registered contact for olga's extension. No SIP peer runs here, so the
+// click-to-call's answer is played by the page's network layer and the call's events are
+// published on the appliance's own feed, as telephony would.
+async function phoneShots(app, browser, base) {
+  await app.access.users.update('olga', { extension: '101' }, { actor: 'setup', source: 'screenshots' });
+  await app.gateway.desk.setOnline('olga', true);
+  await app.sip.bindings.apply('101', [{ contact: 'sip:101@192.0.2.10:5060', expires: 3600 }], { callId: 'shots', cseq: 1, userAgent: 'Yealink T31P', received: 'udp/192.0.2.10:5060' }, 5);
+  const maria = app.clients.search('Maria Ivanova')[0];
+  await app.clients.addIdentity(maria.id, { kind: 'phone', value: '+79161234567' }, ctx);
+  const record = (id, from, state, minutes) => ({ id, sipCallId: `${id}@shots`, direction: 'in', from, to: '+74951112233', extension: null, trunk: 'provider', rung: ['101', '102'], departments: ['sales'], clientId: null, state, start: ago(minutes), answer: null, end: null, durationSec: 0, outcome: null, sipCause: null, endReason: null, media: { anchor: 'direct', recordRequested: false }, recording: null, historyEventId: null });
+  app.sip.calls.open(record('00000000-0000-4000-8000-000000000001', '+79161234567', 'ringing', 300));
+  await app.sip.calls.finish('00000000-0000-4000-8000-000000000001', { end: new Date(Date.now() - 299 * 60_000), outcome: 'missed', sipCause: 487, endReason: 'cancel' });
+  app.sip.calls.open(record('00000000-0000-4000-8000-000000000002', '+79161234567', 'ringing', 0));
+  app.sip.calls.open(record('00000000-0000-4000-8000-000000000003', '+79035550199', 'ringing', 0));
+  await app.sip.calls.settle();
+
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 760 }, deviceScaleFactor: 1, timezoneId: 'Europe/Moscow' });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.locator('#username').fill('olga');
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('form.sign-in button[type=submit]').click();
+  await page.locator('.phone-ext.up').waitFor();
+  await page.goto(`${base}/call/00000000-0000-4000-8000-000000000002`);
+  await page.locator('.history li').nth(2).waitFor();
+  await page.screenshot({ path: path.join(out, 'screen-pop.png') });
+  await page.goto(`${base}/call/00000000-0000-4000-8000-000000000003`);
+  await page.locator('.unknown-caller').waitFor();
+  await page.locator('.unknown-caller input[name=name]').fill('Sergei Orlov');
+  await page.screenshot({ path: path.join(out, 'unknown-caller.png') });
+
+  const conv = app.conversations.list({ clientId: maria.id, limit: 1 })[0];
+  const id = '00000000-0000-4000-8000-000000000004';
+  const summary = (state) => ({ id, state, direction: 'out', from: '+74950000000', to: '+79161234567', extension: '101', rung: [], departments: [], clientId: maria.id, start: new Date().toISOString(), answer: state === 'answered' ? new Date().toISOString() : null, end: null, durationSec: 0, outcome: null });
+  await page.route('**/api/v1/calls', (route) => route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify(summary('ringing')) }));
+  await page.goto(`${base}/c/${conv.id}`);
+  await page.locator('button.call').first().click();
+  await page.locator('.call-progress').waitFor();
+  app.events.publish({ type: 'call', call: summary('answered') });
+  await page.locator('.call-progress', { hasText: 'Connected' }).waitFor();
+  await page.screenshot({ path: path.join(out, 'click-to-call.png') });
+  await context.close();
+}
+
 const dataDir = await mkdtemp(path.join(tmpdir(), 'swb-shots-'));
 const app = await build({ config: validateConfig({ dataDir, listen: { host: '127.0.0.1', port: 0 } }, 'screenshots'), logger: createLogger({ level: 'warn' }) });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -65,6 +110,7 @@ try {
     await page.screenshot({ path: path.join(out, locale === 'en' ? 'conversation.png' : 'conversation-ru.png') });
     await context.close();
   }
+  await phoneShots(app, browser, base);
   console.log(`screenshots in ${path.relative(root, out)}/`);
 } finally {
   await browser.close();

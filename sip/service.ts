@@ -23,11 +23,17 @@ import { Registrar } from './registrar/registrar.js';
 import { BanList } from './protection/bans.js';
 import { ProtectionGuard } from './protection/guard.js';
 import { CallLog } from './calls/call-log.js';
+import { summaryOf } from './calls/call-summary.js';
 import { CallRouter } from './calls/router.js';
 import { TrunkMatcher } from './calls/origin.js';
 import { DestinationResolver } from './calls/destinations.js';
 import { ActiveCalls } from './calls/active-calls.js';
 import { CallController } from './calls/controller.js';
+import type { AttemptDeps } from './calls/b2bua-call.js';
+import { ClickToCall } from './calls/click-to-call.js';
+import { phoneRoutes } from './http/phone-routes.js';
+import type { CallSummary, DomainEvent } from '../domain/events/events.js';
+import { SwitchboardError } from '../common/errors.js';
 import { DirectMedia, type MediaAnchor } from './calls/media.js';
 import { TrunkRegistrations } from './trunks/trunk-registration.js';
 import { resolveSecretValue } from '../common/config.js';
@@ -65,6 +71,8 @@ export interface SipDeps {
   mediaBackend?: MediaBackend | null;
   /** Users' extensions (access.users): an operator's calls and recordings are those of their extension. */
   users: SipRouteDeps['users'];
+  /** The appliance's event feed: each call's ringing, answer and end are published on it after commit. */
+  events?: { publish(event: DomainEvent): void };
 }
 
 /**
@@ -87,6 +95,7 @@ export class SipService {
   readonly sipMetrics: SipMetrics;
   readonly routes: (app: FastifyInstance) => Promise<void>;
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly attemptDeps: AttemptDeps;
   private readonly recordingWrites = new Set<Promise<void>>();
   /** Deletes recordings past media.retentionDays (sip/media/retention.ts); started by start(). */
   readonly retention: RecordingRetention;
@@ -103,7 +112,7 @@ export class SipService {
     this.directory = new ExtensionDirectory(store, config.extensions, env);
     this.bindings = new BindingStore(store);
     this.bans = new BanList(store, deps.audit, sip.protection);
-    this.calls = new CallLog(store, deps.clients, deps.history, logger);
+    this.calls = new CallLog(store, deps.clients, deps.history, logger, deps.events ?? null);
     this.sipMetrics = new SipMetrics(deps.metrics.registry, {
       contacts: () => this.bindings.countLive(),
       bans: () => this.bans.list().length,
@@ -147,20 +156,35 @@ export class SipService {
     });
     const router = new CallRouter(this.directory, config.trunks, sip.calls.fallback, sip.calls);
     const departments = new DepartmentDirectory(new ProvisionedDepartments(store, deps.audit), config.departments);
-    this.controller = new CallController(
-      sip.calls,
-      trunks,
-      auth,
-      router,
-      new DestinationResolver(this.bindings),
-      (name) => departments.policy(name),
-      { srf: this.srf, log: this.calls, media, active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000, maxDurationMs: sip.calls.maxDurationSeconds * 1000 },
-      logger,
-      env,
-    );
+    this.attemptDeps = { srf: this.srf, log: this.calls, media, active: this.active, metrics: this.sipMetrics, logger, ringTimeoutMs: sip.calls.ringTimeoutSeconds * 1000, ackTimeoutMs: sip.calls.ackTimeoutSeconds * 1000, maxDurationMs: sip.calls.maxDurationSeconds * 1000 };
+    this.controller = new CallController(sip.calls, trunks, auth, router, new DestinationResolver(this.bindings), (name) => departments.policy(name), this.attemptDeps, logger, env);
     this.trunkRegistrations = new TrunkRegistrations(this.srf, config.trunks, logger, env);
     this.wire(logger);
-    this.routes = sipRoutes({ bindings: this.bindings, calls: this.calls, bans: this.bans, directory: this.directory, audit: deps.audit, recordingsDir: recordingsDirOf(config), users: deps.users });
+    const registry = sipRoutes({ bindings: this.bindings, calls: this.calls, bans: this.bans, directory: this.directory, audit: deps.audit, recordingsDir: recordingsDirOf(config), users: deps.users });
+    const phone = phoneRoutes({ calls: this.calls, clients: deps.clients, history: deps.history, audit: deps.audit, bindings: this.bindings, users: deps.users, prepareClickToCall: (ext, to) => this.prepareClickToCall(ext, to) });
+    this.routes = async (app) => {
+      await app.register(registry);
+      await app.register(phone);
+    };
+  }
+
+  /**
+   * A click-to-call from this extension to `to`, planned and checked (SIP up,
+   * the extension configured, a phone of it registered, a trunk for the
+   * number) but not started: start() rings the phone, and the call goes on by
+   * itself (its record and events say how it went).
+   */
+  prepareClickToCall(extension: string, to: string): { call: CallSummary; start(): void } {
+    if (!this.enabled || !this.connection.connected) throw new SwitchboardError('SWB_ERR_SIP_UNAVAILABLE', 'the phone system is not connected; try again shortly');
+    const ext = this.directory.get(extension);
+    if (!ext) throw new SwitchboardError('SWB_ERR_NO_EXTENSION', `extension ${extension} is not configured (extensions: in the config, or provision apply)`, { field: 'extension' });
+    const plan = this.controller.planClickToCall(ext, to);
+    if (plan.phone.length === 0) throw new SwitchboardError('SWB_ERR_PHONE_OFFLINE', `no phone is registered for extension ${extension}: start your phone or softphone first`);
+    const call = new ClickToCall(this.attemptDeps, plan);
+    return {
+      call: summaryOf(plan.record, null),
+      start: () => void call.run().catch((err: unknown) => this.deps.logger.error({ err, call: call.id }, 'click-to-call record not written')),
+    };
   }
 
   private wire(logger: Logger): void {

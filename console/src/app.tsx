@@ -11,9 +11,18 @@ import { SignIn } from './sign-in.js';
 import { Inbox } from './inbox.js';
 import { ConversationPane } from './conversation.js';
 import { useIdleSignOut } from './idle.js';
+import { PhoneProvider } from './phone/state.js';
+import { PhoneStatus } from './phone/status.js';
+import { CallerPane } from './phone/caller-pane.js';
 
 function conversationFromPath(): string | null {
   const m = /^\/c\/([^/]+)$/.exec(location.pathname);
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
+/** /call/<id>: a call's caller (the screen pop). */
+function callFromPath(): string | null {
+  const m = /^\/call\/([^/]+)$/.exec(location.pathname);
   return m ? decodeURIComponent(m[1]!) : null;
 }
 
@@ -108,12 +117,16 @@ interface ShellProps {
 /** The signed-in window: the inbox beside the open conversation, one live stream for both. */
 function Shell({ session, locale, t, fmt, picker, onSignedOut }: ShellProps) {
   const [open, setOpen] = useState<string | null>(conversationFromPath);
+  const [call, setCall] = useState<string | null>(callFromPath);
   const [view, setView] = useState<InboxView>(session.role === 'operator' ? 'mine' : 'all');
   const [live, setLive] = useState<LiveState>('connecting');
   const hub = useMemo(liveHub, []);
 
   useEffect(() => {
-    const pop = () => setOpen(conversationFromPath());
+    const pop = () => {
+      setOpen(conversationFromPath());
+      setCall(callFromPath());
+    };
     addEventListener('popstate', pop);
     return () => removeEventListener('popstate', pop);
   }, []);
@@ -138,17 +151,21 @@ function Shell({ session, locale, t, fmt, picker, onSignedOut }: ShellProps) {
   const navigate = useCallback((path: string) => {
     history.pushState(null, '', path);
     setOpen(conversationFromPath());
+    setCall(callFromPath());
   }, []);
   const ctx: Ctx = { locale, t, fmt, session, onLive: hub.on, navigate };
 
   return (
     <AppContext.Provider value={ctx}>
-      <div class={`shell ${open ? 'has-open' : ''}`}>
+      {/* The phone's state and screen pop, for every screen below. */}
+      <PhoneProvider>
+      <div class={`shell ${open || call ? 'has-open' : ''}`}>
         <header class="topbar">
           <span class="brand">{t('app.name')}</span>
           <span class={`live live-${live}`} role="status">
             {live === 'open' ? t('inbox.live') : t('inbox.offline')}
           </span>
+          <PhoneStatus />
           <span class="who">{t('app.signedInAs', { user: session.username, role: t(`role.${session.role}`) })}</span>
           {picker}
           <button type="button" class="ghost" onClick={() => void signOut('signIn.signedOut')}>
@@ -156,8 +173,9 @@ function Shell({ session, locale, t, fmt, picker, onSignedOut }: ShellProps) {
           </button>
         </header>
         <Inbox view={view} onView={setView} selected={open} />
-        <main class="pane">{open ? <ConversationPane key={open} id={open} /> : <p class="empty-pane">{t('conv.none')}</p>}</main>
+        <main class="pane">{call ? <CallerPane key={call} id={call} /> : open ? <ConversationPane key={open} id={open} /> : <p class="empty-pane">{t('conv.none')}</p>}</main>
       </div>
+      </PhoneProvider>
     </AppContext.Provider>
   );
 }

@@ -1,5 +1,6 @@
 import type { ClientCard as Card } from '../../http/api/clients.js';
 import { useApp } from './context.js';
+import { CallButton } from './phone/call-button.js';
 
 /** Everything here is the client's or a messenger's text: shown as text, never as markup or a link. */
 export function ClientCard({ client }: { client: Card }) {
@@ -15,7 +16,10 @@ export function ClientCard({ client }: { client: Card }) {
           {client.identities.map((i) => (
             <>
               <dt>{i.kind}</dt>
-              <dd>{i.value}</dd>
+              <dd>
+                {i.value}
+                {i.kind === 'phone' && <CallButton number={i.value} />}
+              </dd>
             </>
           ))}
         </dl>

@@ -15,7 +15,7 @@ import { ConversationActions } from './actions.js';
  * same message (a retry is answered with the first result, still `queued`):
  * `keep` leaves an event we already have as it is.
  */
-function merge(current: HistoryEvent[], incoming: HistoryEvent[], keep = false): HistoryEvent[] {
+export function merge(current: HistoryEvent[], incoming: HistoryEvent[], keep = false): HistoryEvent[] {
   const byId = new Map(current.map((e) => [e.id, e]));
   for (const e of incoming) if (!keep || !byId.has(e.id)) byId.set(e.id, e);
   return [...byId.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
@@ -73,6 +73,8 @@ export function ConversationPane({ id }: { id: string }) {
           setEvents((cur) => cur.map((e) => (e.id === data.eventId && e.kind === 'message' ? { ...e, payload: { ...e.payload, status: data.status, ...(data.error ? { error: data.error } : {}) } } : e)));
         }
         if (data.type === 'conversation' && data.conversation.id === id) setConv(data.conversation);
+        // A call with this client ended: its event is now in the history.
+        if (data.type === 'call' && data.call.state === 'ended' && data.call.clientId === clientId) void loadNewest(clientId).catch(() => undefined);
       }),
     [id, clientId, onLive, loadNewest],
   );

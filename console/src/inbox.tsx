@@ -28,7 +28,9 @@ export function Inbox({ view, onView, selected }: { view: InboxView; onView: (v:
       );
     };
     load();
-    const off = onLive(() => {
+    const off = onLive((data) => {
+      // Calls change no conversation row (a busy desk hears many).
+      if (data?.type === 'call') return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(load, RELOAD_DEBOUNCE_MS);
     });

@@ -18,7 +18,7 @@ export function connectLive(handlers: { event: (data: LiveData) => void; state: 
     if (stopped) return;
     handlers.state('connecting');
     source = new EventSource('/api/v1/events');
-    for (const type of ['message', 'status', 'conversation']) {
+    for (const type of ['message', 'status', 'conversation', 'call']) {
       source.addEventListener(type, (e) => {
         try {
           handlers.event(JSON.parse((e as MessageEvent<string>).data) as LiveData);

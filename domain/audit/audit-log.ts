@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'call.recording.fetch',
   'call.recording.refused',
   'call.recording.delete',
+  'call.originate',
+  'call.originate.refused',
   'channel.block',
   'channel.unblock',
   'channel.provision',

@@ -3,6 +3,7 @@ import { SwitchboardError } from '../../common/errors.js';
 import type { Principal } from '../../domain/access/roles.js';
 import type { ConversationService } from '../../domain/conversations/conversations.js';
 import { canSee } from '../../domain/conversations/visibility.js';
+import { canSeeCall } from '../../domain/events/call-visibility.js';
 import { principalOf } from '../../http/request.js';
 import type { SessionsEnded } from '../../domain/access/sessions.js';
 import type { LiveBus, LiveEvent } from '../core/live.js';
@@ -23,13 +24,15 @@ const SESSION_CHECK_MS = 1000;
  * the API (Authorization: Bearer, sent by fetch(), or the console's session
  * cookie, sent by EventSource; a token never goes in a URL).
  * Each event is filtered through the same rule as GET /conversations, so an
- * operator is told only about conversations they may see. A session ended in
+ * operator is told only about conversations they may see, and a call through
+ * canSeeCall (their extension's, their department's; the extension is read at
+ * each call, so a changed one takes effect at once). A session ended in
  * this process (logout, revoke, user disabled or role changed, new password,
  * sweep) ends its streams at once; one ended by another process (the CLI) is
  * seen by a read of the session every second; the token is checked again at
  * each heartbeat (expiry, the user disabled).
  */
-export async function liveStream(request: FastifyRequest, reply: FastifyReply, bus: LiveBus, conversations: ConversationService, authenticate: (secret: string) => Principal | null, sessions: SessionEndings): Promise<void> {
+export async function liveStream(request: FastifyRequest, reply: FastifyReply, bus: LiveBus, conversations: ConversationService, authenticate: (secret: string) => Principal | null, sessions: SessionEndings, extensionOf: (username: string) => string | null): Promise<void> {
   if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
     throw new SwitchboardError('SWB_ERR_BAD_REQUEST', 'this is an event stream: send Accept: text/event-stream');
   }
@@ -41,6 +44,10 @@ export async function liveStream(request: FastifyRequest, reply: FastifyReply, b
   res.write(`retry: 2000\n: connected\n\n`);
 
   const send = (event: LiveEvent): void => {
+    if (event.type === 'call') {
+      if (canSeeCall(who, event.call, who.kind === 'user' ? extensionOf(who.id) : null)) res.write(`event: call\ndata: ${JSON.stringify(event)}\n\n`);
+      return;
+    }
     const conv = conversations.get(event.conversationId);
     if (!conv || !canSee(who, conv)) return;
     const data = event.type === 'conversation' ? { type: event.type, conversation: conv } : event;

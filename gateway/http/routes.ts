@@ -58,6 +58,8 @@ export interface GatewayRoutesOptions {
   conversations: ConversationService;
   history: HistoryService;
   sessions: SessionEndings;
+  /** Whose extension a user is (access.users): the live stream's rule for call events. */
+  users: { extensionOf(username: string): string | null };
 }
 
 const STAFF = ['admin', 'supervisor', 'operator'] as const;
@@ -66,7 +68,7 @@ const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }
 const ChannelParam = Type.Object({ channelId: Type.String({ minLength: 1, maxLength: 64 }) });
 const Kind = Type.Union(IDENTITY_KINDS.map((k) => Type.Literal(k)));
 
-async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, history, sessions }: GatewayRoutesOptions): Promise<void> {
+async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, history, sessions, users }: GatewayRoutesOptions): Promise<void> {
   /** Invisible is reported as absent, as in the conversation routes. */
   function visible(request: FastifyRequest, id: string): Conversation {
     const c = conversations.get(id);
@@ -146,9 +148,15 @@ async function gatewayRoutes(app: FastifyInstance, { gateway, conversations, his
     return gateway.desk.setOnline(me.id, (request.body as { online: boolean }).online);
   });
 
+  // The console's header shows the signed-in person's own status.
+  app.get('/api/v1/users/me/presence', { config: { roles: STAFF } }, async (request) => {
+    const me = principalOf(request);
+    return { username: me.id, online: gateway.desk.online().includes(me.id) };
+  });
+
   app.get('/api/v1/presence', { config: { roles: MANAGERS } }, async () => ({ items: gateway.desk.online().map((username) => ({ username, online: true })) }));
 
-  app.get('/api/v1/events', { config: { roles: STAFF } }, async (request, reply) => liveStream(request, reply, gateway.live, conversations, gateway.authenticate, sessions));
+  app.get('/api/v1/events', { config: { roles: STAFF } }, async (request, reply) => liveStream(request, reply, gateway.live, conversations, gateway.authenticate, sessions, (u) => users.extensionOf(u)));
 
   app.get('/api/v1/channels', { config: { roles: MANAGERS } }, async () => {
     const stats = gateway.outbox.stats();

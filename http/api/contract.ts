@@ -11,6 +11,8 @@ import type { HistoryEvent as DomainEvent } from '../../domain/history/events.js
 import type { HistoryPage as DomainPage } from '../../domain/history/history.js';
 import type { ReplyResult as DomainReply } from '../../gateway/core/replies.js';
 import type { HumanRole } from '../../domain/access/roles.js';
+import type { CallSummary as DomainCall } from '../../domain/events/events.js';
+import type { CallSummary } from './calls.js';
 import type { Conversation, ReplyResult } from './conversations.js';
 import type { ClientCard } from './clients.js';
 import type { HistoryEvent, HistoryPage } from './history.js';
@@ -28,4 +30,5 @@ export const contract: {
   page: Same<DomainPage, Static<typeof HistoryPage>>;
   reply: Same<DomainReply, Static<typeof ReplyResult>>;
   role: Same<HumanRole, BrowserSession['role']>;
-} = { conversation: true, card: true, event: true, page: true, reply: true, role: true };
+  call: Same<DomainCall, Static<typeof CallSummary>>;
+} = { conversation: true, card: true, event: true, page: true, reply: true, role: true, call: true };

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { HistoryEvent, MessageStatus } from './history.js';
+import type { CallSummary } from './calls.js';
 
 const NullStr = Type.Union([Type.String(), Type.Null()]);
 const Nullable = (max: number) => Type.Union([Type.String({ minLength: 1, maxLength: max }), Type.Null()]);
@@ -83,4 +84,5 @@ export type NoteBody = Static<typeof NoteBody>;
 export type LiveData =
   | { type: 'message'; conversationId: string; event: HistoryEvent }
   | { type: 'status'; conversationId: string; eventId: string; status: MessageStatus; error?: string }
-  | { type: 'conversation'; conversationId: string; conversation: Conversation };
+  | { type: 'conversation'; conversationId: string; conversation: Conversation }
+  | { type: 'call'; call: CallSummary };

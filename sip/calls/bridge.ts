@@ -36,7 +36,8 @@ export class Bridge {
     callee.on('destroy', () => this.end('callee', this.caller));
     caller.on('modify', (req: SipRequest, res: SipResponse) => void this.reinvite('caller', req, res));
     callee.on('modify', (req: SipRequest, res: SipResponse) => void this.reinvite('callee', req, res));
-    this.ackTimer = setTimeout(() => this.hangup('no-ack'), limits.ackTimeoutMs);
+    // 0: no ACK is awaited (the caller leg is one we ACKed ourselves: a click-to-call).
+    this.ackTimer = limits.ackTimeoutMs > 0 ? setTimeout(() => this.hangup('no-ack'), limits.ackTimeoutMs) : null;
     this.maxTimer = limits.maxDurationMs > 0 ? setTimeout(() => this.hangup('max-duration'), limits.maxDurationMs) : null;
     caller.once('ack', () => {
       if (this.ackTimer) clearTimeout(this.ackTimer);

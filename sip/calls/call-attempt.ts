@@ -1,26 +1,8 @@
-import type { Logger } from 'pino';
-import type { SipRequest, SipResponse, Srf } from '../drachtio/srf.js';
-import type { SipMetrics } from '../metrics.js';
-import type { CallLog } from './call-log.js';
-import { outcomeOf, type CallRecord } from './call-record.js';
-import type { MediaAnchor, MediaSession } from './media.js';
-import type { ActiveCalls } from './active-calls.js';
+import type { SipRequest, SipResponse } from '../drachtio/srf.js';
+import type { CallRecord } from './call-record.js';
 import { Fork, type Destination } from './fork.js';
-import { Bridge, type HangupBy } from './bridge.js';
 import { SwitchboardError } from '../../common/errors.js';
-
-export interface AttemptDeps {
-  srf: Srf;
-  log: CallLog;
-  media: MediaAnchor;
-  active: ActiveCalls;
-  metrics: SipMetrics | null;
-  logger: Logger;
-  ringTimeoutMs: number;
-  ackTimeoutMs: number;
-  /** sip.calls.maxDurationSeconds in ms; 0: no limit. */
-  maxDurationMs: number;
-}
+import { B2buaCall, type AttemptDeps, type EndHow } from './b2bua-call.js';
 
 export interface AttemptPlan {
   record: CallRecord;
@@ -35,64 +17,40 @@ export interface AttemptPlan {
  * caller and tie the legs (Bridge), record the end. It holds no SIP logic of
  * its own beyond the caller's INVITE transaction.
  */
-export class CallAttempt {
+export class CallAttempt extends B2buaCall {
   private fork: Fork | null = null;
-  private bridge: Bridge | null = null;
-  private media: MediaSession | null = null;
-  private endedBy: HangupBy | null = null;
-  private readonly startedAt = Date.now();
 
   constructor(
-    private readonly deps: AttemptDeps,
+    deps: AttemptDeps,
     private readonly req: SipRequest,
     private readonly res: SipResponse,
     private readonly plan: AttemptPlan,
-  ) {}
-
-  get id(): string {
-    return this.plan.record.id;
+  ) {
+    super(deps, plan.record);
   }
 
-  /** Ends the call from outside (connection lost, shutdown), whatever step it is in. */
-  hangup(by: HangupBy): void {
-    this.endedBy ??= by;
-    if (this.bridge) this.bridge.hangup(by);
-    else this.fork?.cancel('cancel');
+  protected stopRinging(): void {
+    this.fork?.cancel('cancel');
   }
 
-  async run(): Promise<void> {
-    const { deps, plan } = this;
-    deps.log.open(plan.record);
-    deps.active.add(this);
-    try {
-      await this.ringAndBridge();
-    } catch (err) {
-      // A call to be recorded while the media server is down, under whenDown: reject.
-      const unavailable = err instanceof SwitchboardError && err.code === 'SWB_ERR_MEDIA_UNAVAILABLE';
-      const status = unavailable ? 503 : 500;
-      if (unavailable) deps.logger.warn({ call: this.id, reason: err.message }, 'call refused: it must be recorded and the media server is down');
-      else deps.logger.error({ err, call: this.id }, 'call failed');
-      if (!this.res.finalResponseSent) this.res.send(status);
-      await this.end(new Date(), { status, reason: unavailable ? 'media-unavailable' : 'error' });
-    } finally {
-      deps.active.remove(this.id);
-      await this.media?.release().catch((err: unknown) => deps.logger.warn({ err }, 'media release failed'));
-    }
+  protected failed(err: unknown): EndHow {
+    // A call to be recorded while the media server is down, under whenDown: reject.
+    const unavailable = err instanceof SwitchboardError && err.code === 'SWB_ERR_MEDIA_UNAVAILABLE';
+    const status = unavailable ? 503 : 500;
+    if (unavailable) this.deps.logger.warn({ call: this.id, reason: err.message }, 'call refused: it must be recorded and the media server is down');
+    else this.deps.logger.error({ err, call: this.id }, 'call failed');
+    if (!this.res.finalResponseSent) this.res.send(status);
+    return { status, reason: unavailable ? 'media-unavailable' : 'error' };
   }
 
-  private async ringAndBridge(): Promise<void> {
+  protected async connect(): Promise<void> {
     const { deps, plan, req, res } = this;
     if (plan.destinations.length === 0) {
       res.send(480, 'Temporarily Unavailable');
       return this.end(new Date(), { status: 480, reason: 'unavailable' });
     }
-    this.media = await deps.media.open(plan.record);
-    // The media server hung up its side (a recorded call): end the whole call rather than leave the phones in silence.
-    void this.media.lost?.then(() => {
-      deps.logger.warn({ call: this.id }, 'the media server ended the call');
-      this.hangup('media-lost');
-    });
-    const offer = await this.media.offerToCallee(req.body);
+    const media = await this.openMedia();
+    const offer = await media.offerToCallee(req.body);
     let ringing = false;
     this.fork = new Fork(
       deps.srf,
@@ -110,7 +68,7 @@ export class CallAttempt {
             if (!res.finalResponseSent) res.send(180);
           };
           if (r.status === 183 && r.body) {
-            void this.media!.earlyMedia(r.body).then(
+            void media.earlyMedia(r.body).then(
               (sdp) => (sdp !== null ? !res.finalResponseSent && res.send(183, { body: sdp }) : !alreadyRinging && ring()),
               (err: unknown) => {
                 deps.logger.warn({ err, call: this.id }, 'early media not connected; the caller hears ringing');
@@ -142,7 +100,7 @@ export class CallAttempt {
     const callee = result.dialog;
     let localSdp: string;
     try {
-      localSdp = await this.media.answerToCaller(callee.remote.sdp);
+      localSdp = await media.answerToCaller(callee.remote.sdp);
     } catch (err) {
       // The media server failed at answer (bridge, record): said as such, not passed off as a cancel.
       deps.logger.error({ err, call: this.id }, 'media step at answer failed');
@@ -158,19 +116,6 @@ export class CallAttempt {
       void callee.destroy().catch(() => {});
       return this.end(new Date(), { status: 487, reason: 'cancel' });
     }
-    deps.log.answered(this.id, answeredAt, result.destination.extension);
-    deps.metrics?.setupSeconds.observe({ direction: plan.record.direction }, (answeredAt.getTime() - this.startedAt) / 1000);
-    this.bridge = new Bridge(caller, callee, this.media, { ackTimeoutMs: deps.ackTimeoutMs, maxDurationMs: deps.maxDurationMs }, deps.logger);
-    if (this.endedBy) this.bridge.hangup(this.endedBy);
-    const end = await this.bridge.ended;
-    deps.metrics?.durationSeconds.observe({ direction: plan.record.direction }, (end.at.getTime() - answeredAt.getTime()) / 1000);
-    return this.end(end.at, { status: null, reason: end.by, answered: true });
-  }
-
-  private async end(at: Date, how: { status: number | null; reason: string; answered?: boolean }): Promise<void> {
-    const endReason = this.endedBy && !how.answered ? this.endedBy : how.reason;
-    const outcome = how.answered ? 'answered' : outcomeOf(how.status, how.reason);
-    const rec = await this.deps.log.finish(this.id, { end: at, outcome, sipCause: how.status, endReason });
-    if (rec) this.deps.metrics?.calls.inc({ direction: rec.direction, outcome: rec.outcome ?? outcome });
+    return this.bridged(caller, callee, answeredAt, result.destination.extension, deps.ackTimeoutMs);
   }
 }

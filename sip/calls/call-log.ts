@@ -4,6 +4,8 @@ import type { Store } from '../../domain/store/store.js';
 import type { ClientService } from '../../domain/clients/clients.js';
 import type { HistoryService } from '../../domain/history/history.js';
 import type { CallOutcome } from '../../domain/history/events.js';
+import type { DomainEvent } from '../../domain/events/events.js';
+import { externalParty, summaryOf } from './call-summary.js';
 import type { RecordingResult } from '../media/types.js';
 import type { CallRecord, CallRecording } from './call-record.js';
 
@@ -27,6 +29,8 @@ export interface CallEnd {
  * first checks the record is not already ended, so a call is recorded once
  * whatever happens (a BYE and a connection loss racing, a restart, a
  * duplicate BYE). Writes of one call are chained so they commit in order.
+ * Each of the three is published on the event feed after its commit (ringing,
+ * answered, ended), in that order and once.
  */
 export class CallLog {
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -37,6 +41,7 @@ export class CallLog {
     private readonly clients: ClientService,
     private readonly history: HistoryService,
     private readonly logger: Logger,
+    private readonly events: { publish(event: DomainEvent): void } | null = null,
   ) {}
 
   private get db() {
@@ -56,23 +61,29 @@ export class CallLog {
   open(record: CallRecord): void {
     const key: Key = [Date.parse(record.start), record.id];
     this.keys.set(record.id, key);
-    this.chain(record.id, () =>
-      this.store.write(() => {
+    this.chain(record.id, async () => {
+      await this.store.write(() => {
         this.db.putSync(key, record);
         this.ids.putSync(record.id, key[0]);
-      }),
-    );
+      });
+      // A caller whose number is a client's is named at once (a screen pop); an unknown one gets a card only at the end.
+      const external = externalParty(record);
+      this.publish(record, external ? (this.clients.findByIdentity('phone', external)?.id ?? null) : null);
+    });
   }
 
   answered(id: string, at: Date, extension: string | null): void {
-    this.chain(id, () =>
-      this.store.write(() => {
+    this.chain(id, async () => {
+      const next = await this.store.write(() => {
         const key = this.keys.get(id);
         const cur = key && this.db.get(key);
-        if (!key || !cur || cur.state !== 'ringing') return;
-        this.db.putSync(key, { ...cur, state: 'answered', answer: at.toISOString(), extension: extension ?? cur.extension });
-      }),
-    );
+        if (!key || !cur || cur.state !== 'ringing') return null;
+        const rec: CallRecord = { ...cur, state: 'answered', answer: at.toISOString(), extension: extension ?? cur.extension };
+        this.db.putSync(key, rec);
+        return rec;
+      });
+      if (next) this.publish(next, this.clientOf(next));
+    });
   }
 
   /** Whether the recording announcement of a call with announce was played (media.announced). */
@@ -89,7 +100,11 @@ export class CallLog {
 
   /** Ends the call once: a second end for the same call is a no-op. Resolves once on disk. */
   async finish(id: string, end: CallEnd): Promise<CallRecord | null> {
-    const done = this.chain(id, () => this.store.write(() => this.finishInTxn(this.keys.get(id), end)));
+    const done = this.chain(id, async () => {
+      const rec = await this.store.write(() => this.finishInTxn(this.keys.get(id), end));
+      if (rec) this.publish(rec, rec.clientId);
+      return rec;
+    });
     try {
       return (await done) as CallRecord | null;
     } finally {
@@ -113,8 +128,8 @@ export class CallLog {
       sipCause: end.sipCause,
       endReason: end.endReason,
     };
-    const external = record.direction === 'in' ? record.from : record.direction === 'out' ? record.to : null;
-    if (external && external.startsWith('+')) {
+    const external = externalParty(record);
+    if (external) {
       const client = this.clients.resolveOrCreateInTxn('phone', external, null, { actor: 'system', source: 'sip' });
       const event = this.history.appendInTxn({
         kind: 'call',
@@ -260,6 +275,21 @@ export class CallLog {
     await Promise.allSettled([...this.chains.values()]);
   }
 
+  /** The client of a call in progress: none is made before the end, so an unknown caller stays unknown until then. */
+  private clientOf(record: CallRecord): string | null {
+    const external = externalParty(record);
+    return record.clientId ?? (external ? (this.clients.findByIdentity('phone', external)?.id ?? null) : null);
+  }
+
+  private publish(record: CallRecord, clientId: string | null): void {
+    try {
+      this.events?.publish({ type: 'call', call: summaryOf(record, clientId) });
+    } catch (err) {
+      // A reader's failure is its own: the call and its record go on.
+      this.logger.error({ err, call: record.id }, 'a call event reader failed');
+    }
+  }
+
   private chain<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.chains.get(id) ?? Promise.resolve();
     const next = prev.then(fn, fn);
@@ -271,3 +301,4 @@ export class CallLog {
     return next;
   }
 }
+

@@ -57,6 +57,10 @@ export interface CallRecord {
   /** The extension on our side: the caller for out, who answered (or was rung first) for in. */
   extension: string | null;
   trunk: string | null;
+  /** Every extension the call rang (a ring group rings several). Absent in records written before it: none known. */
+  rung?: string[];
+  /** The departments whose ring group the call was addressed to. Absent in older records: none. */
+  departments?: string[];
   /** The client whose history holds the call: the external party's phone identity. Null for internal calls. */
   clientId: string | null;
   state: CallState;

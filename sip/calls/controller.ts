@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from '../drachtio/srf.js';
 import type { RequestAuthenticator } from '../auth/request-auth.js';
-import type { SipConfig } from '../config.js';
+import type { SipConfig, TrunkConfig } from '../config.js';
 import { parseUri } from '../drachtio/srf.js';
 import { displayNameOf, userOf } from '../registrar/contact-header.js';
 import { dialledDigits, toE164 } from '../numbers.js';
@@ -10,7 +10,10 @@ import type { TrunkMatcher } from './origin.js';
 import type { DestinationResolver } from './destinations.js';
 import type { CallRecord, CallDirection } from './call-record.js';
 import type { Destination } from './fork.js';
-import { CallAttempt, type AttemptDeps, type AttemptPlan } from './call-attempt.js';
+import { CallAttempt, type AttemptPlan } from './call-attempt.js';
+import type { AttemptDeps } from './b2bua-call.js';
+import type { ClickToCallPlan } from './click-to-call.js';
+import type { Extension } from '../registrar/directory.js';
 import { decideRecording, type CallParties, type DepartmentPolicyLookup } from './recording-policy.js';
 import { resolveSecretValue } from '../../common/config.js';
 import { SwitchboardError } from '../../common/errors.js';
@@ -61,33 +64,65 @@ export class CallController {
     return result.outcome === 'ok' && result.extension ? { kind: 'extension', extension: result.extension } : null;
   }
 
-  private plan(req: SipRequest, origin: Origin, route: Route, dialled: string): AttemptPlan {
-    const now = new Date().toISOString();
-    const base = (direction: CallDirection, from: string, to: string, extension: string | null, trunk: string | null, parties: CallParties): CallRecord => {
-      const { record, announce, because } = decideRecording(parties, this.departments);
-      return {
-        id: this.attemptDeps.log.newId(),
-        sipCallId: req.get('Call-ID') ?? '',
-        direction,
-        from,
-        to,
-        extension,
-        trunk,
-        clientId: null,
-        state: 'ringing',
-        start: now,
-        answer: null,
-        end: null,
-        durationSec: 0,
-        outcome: null,
-        sipCause: null,
-        endReason: null,
-        // Only calls to be recorded are anchored; the rest stay phone to phone whatever the backend.
-        media: { anchor: record ? this.attemptDeps.media.name : 'direct', recordRequested: record, announce, because },
-        recording: null,
-        historyEventId: null,
-      };
+  /** A new call's record, ringing, with the recording policy of everyone in it decided. */
+  private newRecord(sipCallId: string, direction: CallDirection, from: string, to: string, extension: string | null, trunk: string | null, parties: CallParties): CallRecord {
+    const { record, announce, because } = decideRecording(parties, this.departments);
+    return {
+      id: this.attemptDeps.log.newId(),
+      sipCallId,
+      direction,
+      from,
+      to,
+      extension,
+      trunk,
+      rung: (parties.callees ?? []).map((e) => e.number),
+      departments: parties.departments ?? [],
+      clientId: null,
+      state: 'ringing',
+      start: new Date().toISOString(),
+      answer: null,
+      end: null,
+      durationSec: 0,
+      outcome: null,
+      sipCause: null,
+      endReason: null,
+      // Only calls to be recorded are anchored; the rest stay phone to phone whatever the backend.
+      media: { anchor: record ? this.attemptDeps.media.name : 'direct', recordRequested: record, announce, because },
+      recording: null,
+      historyEventId: null,
     };
+  }
+
+  private trunkAuth(trunk: TrunkConfig): { username: string; password: string } | undefined {
+    if (!trunk.username || !trunk.password) return undefined;
+    return { username: trunk.username, password: resolveSecretValue(trunk.password, `trunks.${trunk.id}.password`, this.env) };
+  }
+
+  /**
+   * A click-to-call from an operator's own extension to a number: their phone
+   * rings first (told whom it will reach), then the number, out through a trunk
+   * with the caller-id policy of an outbound call. Refused (a SwitchboardError)
+   * when no trunk can carry the number.
+   */
+  planClickToCall(caller: Extension, to: string): ClickToCallPlan {
+    const route = this.router.toNumber(caller, to);
+    if (route.kind !== 'trunk') throw new SwitchboardError('SWB_ERR_VALIDATION', route.kind === 'reject' && route.status === 404 ? 'no trunk is configured to call out' : `${JSON.stringify(to)} is not a phone number a trunk can call`, { field: 'to' });
+    const shown = (route.e164 ?? route.number).replace(/[^0-9+]/g, '');
+    const auth = this.trunkAuth(route.trunk);
+    return {
+      // There is no caller's INVITE: both legs are ours, so no caller Call-ID either.
+      record: this.newRecord('', 'out', route.callerId, route.e164 ?? route.number, caller.number, route.trunk.id, { caller, trunk: route.trunk }),
+      phone: this.destinations.forExtensions([caller]),
+      callee: this.destinations.forTrunk(route.trunk, route.number),
+      phoneHeaders: { From: `"${shown}" <sip:${shown}@localhost>` },
+      calleeHeaders: { 'Content-Type': 'application/sdp', From: `<sip:${route.callerId}@localhost>` },
+      ...(auth ? { auth } : {}),
+    };
+  }
+
+  private plan(req: SipRequest, origin: Origin, route: Route, dialled: string): AttemptPlan {
+    const sipCallId = req.get('Call-ID') ?? '';
+    const base = (direction: CallDirection, from: string, to: string, extension: string | null, trunk: string | null, parties: CallParties): CallRecord => this.newRecord(sipCallId, direction, from, to, extension, trunk, parties);
     const sdpHeaders = { 'Content-Type': 'application/sdp' };
 
     if (origin.kind === 'trunk') {
@@ -120,7 +155,8 @@ export class CallController {
         // Caller-id policy: the trunk's configured number, else the extension's own (router decides).
         headers: { ...sdpHeaders, From: `<sip:${route.callerId}@localhost>` },
       };
-      if (trunk.username && trunk.password) plan.auth = { username: trunk.username, password: resolveSecretValue(trunk.password, `trunks.${trunk.id}.password`, this.env) };
+      const auth = this.trunkAuth(trunk);
+      if (auth) plan.auth = auth;
       return plan;
     }
     if (route.kind !== 'extensions') throw new SwitchboardError('SWB_ERR_INTERNAL', `route ${route.kind} for an extension`);

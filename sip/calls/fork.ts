@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { sipStatusOf, type Dialog, type SipRequest, type SipResponse, type Srf, type UacOptions } from '../drachtio/srf.js';
+import { sipStatusOf, type Dialog, type LateOffer, type SipRequest, type SipResponse, type Srf, type UacOptions } from '../drachtio/srf.js';
 
 export interface Destination {
   uri: string;
@@ -8,12 +8,13 @@ export interface Destination {
   extension: string | null;
 }
 
-export type ForkResult =
-  | { answered: true; dialog: Dialog; destination: Destination }
+export type ForkResult<D = Dialog> =
+  | { answered: true; dialog: D; destination: Destination }
   | { answered: false; status: number | null; reason: 'failed' | 'timeout' | 'cancel' };
 
 export interface ForkOptions {
-  sdp: string;
+  /** The offer; null sends the INVITE without one (RFC 3725 flow I): the answer's 200 makes the offer, and the winner is a LateOffer to ACK. */
+  sdp: string | null;
   headers: Record<string, string>;
   auth?: { username: string; password: string };
   timeoutMs: number;
@@ -34,12 +35,12 @@ function bestFailure(statuses: number[]): number | null {
  * cancelled (or, if they answered in the same instant, hung up). Also the
  * ring timeout and the caller's CANCEL land here, as cancel().
  */
-export class Fork {
-  readonly result: Promise<ForkResult>;
+export class Fork<D extends Dialog | LateOffer = Dialog> {
+  readonly result: Promise<ForkResult<D>>;
   private readonly requests = new Map<number, SipRequest>();
   private settled = false;
   private cancelReason: 'timeout' | 'cancel' | null = null;
-  private resolve!: (r: ForkResult) => void;
+  private resolve!: (r: ForkResult<D>) => void;
   private timer: NodeJS.Timeout;
 
   constructor(
@@ -86,11 +87,11 @@ export class Fork {
     setTimeout(() => this.finish({ answered: false, status: reason === 'timeout' ? 408 : 487, reason }), 4000).unref();
   }
 
-  private attempt(i: number, d: Destination): Promise<Dialog> {
-    const uacOpts: UacOptions = { localSdp: this.opts.sdp, headers: { ...this.opts.headers } };
+  private attempt(i: number, d: Destination): Promise<D> {
+    const uacOpts: UacOptions = this.opts.sdp === null ? { noAck: true, headers: { ...this.opts.headers } } : { localSdp: this.opts.sdp, headers: { ...this.opts.headers } };
     if (d.proxy) uacOpts.proxy = d.proxy;
     if (this.opts.auth) uacOpts.auth = this.opts.auth;
-    return this.srf.createUAC(d.uri, uacOpts, {
+    return this.srf.createUAC<D>(d.uri, uacOpts, {
       cbRequest: (_err, req) => {
         if (!req) return;
         this.requests.set(i, req);
@@ -115,7 +116,7 @@ export class Fork {
     }
   }
 
-  private finish(r: ForkResult): void {
+  private finish(r: ForkResult<D>): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);

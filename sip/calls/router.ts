@@ -44,6 +44,19 @@ export class CallRouter {
     return { kind: 'reject', status: 404, reason: 'Not Found' };
   }
 
+  /**
+   * A number an operator asked the console to call (click-to-call): read as a
+   * phone number by the numbering plan and sent, in E.164, out through the
+   * first configured trunk; no dial prefix is involved.
+   */
+  toNumber(caller: Extension, to: string): Route {
+    const e164 = toE164(to, this.plan);
+    if (!e164) return { kind: 'reject', status: 484, reason: 'Address Incomplete' };
+    const trunk = this.trunks[0];
+    if (!trunk) return { kind: 'reject', status: 404, reason: 'Not Found' };
+    return { kind: 'trunk', trunk, number: e164, e164, callerId: trunk.callerId ?? caller.number };
+  }
+
   /** A trunk's calls ring its `inbound` target: an extension number, or a department's ring group; else the fallback. */
   private inbound(trunk: TrunkConfig): Route {
     const target = this.target(trunk.inbound, 'in');

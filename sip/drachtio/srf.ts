@@ -67,8 +67,21 @@ export type Middleware = (req: SipRequest, res: SipResponse, next: (err?: unknow
 export interface UacOptions {
   headers?: Record<string, string>;
   localSdp?: string;
+  /** With no localSdp: drachtio-srf's third-party call control. The 200's SDP is an offer and createUAC resolves with a LateOffer. */
+  noAck?: boolean;
   proxy?: string;
   auth?: { username: string; password: string };
+}
+
+/**
+ * A callee that answered an INVITE sent without SDP (RFC 3725 flow I): its
+ * 200 carries the offer; ack() sends the answer and makes the dialog, destroy()
+ * ACKs and hangs up a leg that is no longer wanted.
+ */
+export interface LateOffer {
+  sdp: string;
+  ack(localSdp: string): Promise<Dialog>;
+  destroy(): Promise<void>;
 }
 
 export interface UacProgress {
@@ -82,7 +95,8 @@ export interface Srf extends EventEmitter {
   use(fn: Middleware): void;
   use(method: string, fn: Middleware): void;
   createUAS(req: SipRequest, res: SipResponse, opts: { localSdp: string; headers?: Record<string, string> }): Promise<Dialog>;
-  createUAC(uri: string, opts: UacOptions, progress?: UacProgress): Promise<Dialog>;
+  /** Resolves with a Dialog, or a LateOffer when opts has noAck and no localSdp (the caller says which it asked for). */
+  createUAC<D extends Dialog | LateOffer = Dialog>(uri: string, opts: UacOptions, progress?: UacProgress): Promise<D>;
   request(uri: string, opts: { method: string; headers?: Record<string, string>; body?: string; auth?: { username: string; password: string } }): Promise<SipRequest>;
   readonly app: { client?: unknown };
 }

@@ -98,3 +98,34 @@ t.test('a call is found by id through its index once it has ended, and calls wri
   t.match(log.get('old1'), { id: 'old1' });
   t.match(log.get('n1'), { id: 'n1' }, 'entries written since are kept');
 });
+
+t.test("each call state is published once, after its commit, with the caller's client when the number is already known", async (t) => {
+  const { app } = await testAppliance(t);
+  const log = app.sip.calls;
+  const known = await app.clients.create({ name: 'Maria', identities: [{ kind: 'phone', value: '+79123456789' }] }, { actor: 'test', source: 'test' });
+  const seen: Array<{ state: string; clientId: string | null; stored: string | undefined; rung: string[]; departments: string[] }> = [];
+  const off = app.events.subscribe((e) => {
+    // Read in the listener itself: what is published must already be on disk.
+    if (e.type === 'call') seen.push({ state: e.call.state, clientId: e.call.clientId, stored: log.get(e.call.id)?.state, rung: e.call.rung, departments: e.call.departments });
+  });
+  t.teardown(off);
+  log.open(record({ id: 'e1', rung: ['101', '102'], departments: ['sales'] }));
+  log.answered('e1', new Date(), '101');
+  log.answered('e1', new Date(), '102');
+  await log.finish('e1', { end: new Date(), outcome: 'answered', sipCause: null, endReason: 'caller' });
+  await log.finish('e1', { end: new Date(), outcome: 'failed', sipCause: 500, endReason: 'signalling-lost' });
+  t.same(seen, [
+    { state: 'ringing', clientId: known.id, stored: 'ringing', rung: ['101', '102'], departments: ['sales'] },
+    { state: 'answered', clientId: known.id, stored: 'answered', rung: ['101', '102'], departments: ['sales'] },
+    { state: 'ended', clientId: known.id, stored: 'ended', rung: ['101', '102'], departments: ['sales'] },
+  ]);
+
+  seen.length = 0;
+  log.open(record({ id: 'e2', from: '+79990001122' }));
+  await log.finish('e2', { end: new Date(), outcome: 'missed', sipCause: 487, endReason: 'cancel' });
+  const made = app.clients.findByIdentity('phone', '+79990001122')!;
+  t.match(seen, [
+    { state: 'ringing', clientId: null, rung: [], departments: [] },
+    { state: 'ended', clientId: made.id },
+  ], 'an unknown caller has no client while ringing; the card made at the end is named in the ended event');
+});
