@@ -127,11 +127,13 @@ export async function readSelfSigned(files: SelfSignedFiles): Promise<{ cert: Bu
     if (code === 'ENOENT' && !(await exists(files.dir))) return null;
     throw brokenPair(files, code ?? String(err));
   }
+  let matches: boolean;
   try {
-    if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new Error('the key is not the certificate\'s');
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
   } catch (err) {
     throw brokenPair(files, (err as Error).message);
   }
+  if (!matches) throw brokenPair(files, "the key is not the certificate's");
   return { cert, key };
 }
 
