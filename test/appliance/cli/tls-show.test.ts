@@ -26,6 +26,21 @@ t.test('tls show prints the configured certificate\'s fingerprint as openssl com
   t.match(json, { source: 'files', file: pair.cert, fingerprint: fp, subjectAltNames: ['DNS:switchboard.example.lan', 'IP Address:10.1.2.3'], daysLeft: 29 });
 });
 
+t.test('config check reads the listen.tls pair as the start does', async (t) => {
+  const dir = await tempDir(t);
+  const a = makePair(dir, 'a', 'IP:10.1.2.3');
+  const b = makePair(dir, 'b', 'IP:10.1.2.3');
+  const config = path.join(dir, 'config.yaml');
+  await writeFile(config, JSON.stringify({ listen: { host: '10.1.2.3', allow: ['10.1.2.0/24'], tls: a } }));
+  const good = await runCli(['config', 'check', config]);
+  t.equal(good.code, 0, good.stderr);
+  t.match(good.stdout, /valid \(listen 10\.1\.2\.3:8080 HTTPS, certificate files, data /);
+  await writeFile(config, JSON.stringify({ listen: { host: '10.1.2.3', allow: ['10.1.2.0/24'], tls: { cert: a.cert, key: b.key } } }));
+  const bad = await runCli(['config', 'check', config]);
+  t.equal(bad.code, 78);
+  t.match(bad.stderr, /SWB_ERR_CONFIG_INVALID: .*listen\.tls\.key: .*b\.key: not the private key of .*a\.crt/);
+});
+
 t.test('before the first start there is no self-signed certificate to show, and tls show does not make one', async (t) => {
   const dir = await tempDir(t);
   const r = await runCli(['tls', 'show'], { env: { SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: '0.0.0.0:8443', SWITCHBOARD_ALLOW: '10.0.0.0/8' } });
