@@ -20,7 +20,7 @@ export const SecretValue = Type.Union(
     Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     Type.Object({ env: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' }) }, { additionalProperties: false }),
   ],
-  { description: 'a string, {file: PATH} or {env: NAME}' },
+  { description: 'a secret: a string, {file: PATH} or {env: NAME}' },
 );
 
 /** How a secret is given in the configuration or a provisioning document: inline, {file: PATH} or {env: NAME}. */

@@ -1,13 +1,13 @@
 /**
  * The one error catalogue. Every failure the appliance reports to a person or a
- * peer is one of these codes; the README's error table is generated from, and
+ * peer is one of these codes; the error table in docs/api.md is generated from, and
  * tested against, this object (test/common/errors.test.ts).
  */
 export const catalogue = {
   SWB_ERR_CONFIG_INVALID: { status: 500, message: 'Configuration is invalid' },
   SWB_ERR_CONFIG_UNREADABLE: { status: 500, message: 'Configuration file cannot be read' },
-  SWB_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The data store cannot be opened or written' },
-  SWB_ERR_STORE_FULL: { status: 507, message: 'The data store or its disk is full' },
+  SWB_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The data store cannot be opened or written', retry: true },
+  SWB_ERR_STORE_FULL: { status: 507, message: 'The data store or its disk is full', retry: true },
   SWB_ERR_STORE_SCHEMA: { status: 500, message: 'The data store was written by a newer version' },
   SWB_ERR_STORE_LOCKED: { status: 409, message: 'The data store is in use by a running appliance' },
   SWB_ERR_BAD_REQUEST: { status: 400, message: 'The request is malformed' },
@@ -33,7 +33,7 @@ export const catalogue = {
   SWB_ERR_BACKUP_INVALID: { status: 400, message: 'The backup is corrupt or incomplete' },
   SWB_ERR_SERVICE_MANAGER: { status: 500, message: 'The service manager (systemd) cannot be notified' },
   SWB_ERR_WEBHOOK_SIGNATURE: { status: 403, message: "The webhook's signature or secret does not verify" },
-  SWB_ERR_PROVIDER_UNAVAILABLE: { status: 502, message: 'The messenger provider cannot be reached or failed' },
+  SWB_ERR_PROVIDER_UNAVAILABLE: { status: 502, message: 'The messenger provider cannot be reached or failed', retry: true },
   SWB_ERR_CHANNEL_UNAVAILABLE: { status: 409, message: 'The channel cannot carry this message' },
   SWB_ERR_SIP_UNAVAILABLE: { status: 503, message: 'drachtio-server is not connected' },
   SWB_ERR_PEER_MISSING: { status: 500, message: 'A required peer program is missing or will not start' },
@@ -41,7 +41,7 @@ export const catalogue = {
   SWB_ERR_MEDIA_TIMEOUT: { status: 504, message: 'The media server did not answer in time' },
   SWB_ERR_MEDIA_REFUSED: { status: 502, message: 'The media server refused the command' },
   SWB_ERR_INTERNAL: { status: 500, message: 'Internal error' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, { status: number; message: string; retry?: true }>;
 
 export type ErrorCode = keyof typeof catalogue;
 
@@ -63,6 +63,14 @@ export class SwitchboardError extends Error {
   toJSON(): { error: ErrorCode; message: string; details?: Record<string, unknown> } {
     return this.details ? { error: this.code, message: this.message, details: this.details } : { error: this.code, message: this.message };
   }
+}
+
+/**
+ * A failure that is ours and passes (a provider down, the store full or unavailable): a peer that
+ * delivered something to us should deliver it again, so webhooks answer it with 503, never a 200.
+ */
+export function isRetryable(err: SwitchboardError): boolean {
+  return 'retry' in catalogue[err.code];
 }
 
 export function isSwitchboardError(err: unknown, code?: ErrorCode): err is SwitchboardError {

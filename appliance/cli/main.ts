@@ -17,7 +17,7 @@ const program = new Command('switchboard')
   .exitOverride();
 
 program
-  .command('start', { isDefault: true })
+  .command('start')
   .description('run the appliance (SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, SWITCHBOARD_LISTEN)')
   .action(async () => {
     await start();
@@ -32,6 +32,11 @@ versionCommands(program);
 tlsCommands(program);
 
 try {
+  // Starting is never a default: a bare `switchboard` typed to see what it does must not start a second box.
+  if (process.argv.length <= 2) {
+    program.outputHelp();
+    process.exit(0);
+  }
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { SwitchboardError } from '../../common/errors.js';
 import { splitHostPort } from '../../common/config.js';
@@ -75,6 +75,12 @@ export function validateConfig(raw: unknown, source: string): Config {
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
+    if (first.type === ValueErrorType.ObjectAdditionalProperties) {
+      const known = Object.keys((first.schema as { properties?: Record<string, unknown> }).properties ?? {});
+      const near = closest(key.split('.').pop()!, known);
+      const hint = near === null ? `known keys here: ${known.join(', ')}` : `did you mean ${[...key.split('.').slice(0, -1), near].join('.')}?`;
+      throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: ${key}: unknown key (${hint})`, { key, value: first.value, expected: 'a known key' });
+    }
     const expected = (first.schema as { description?: string }).description ?? first.message.replace(/^Expected /i, '');
     const got = first.value === undefined ? 'nothing' : JSON.stringify(first.value);
     throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: ${key}: got ${got}, expected ${expected}`, { key, value: first.value, expected });
@@ -108,3 +114,24 @@ function checkSemantics(config: Config, source: string): void {
 }
 
 export { ENV_OVERRIDES };
+
+/** The known key a typo most likely meant: at most two edits away (or one per four letters), else none. */
+export function closest(typed: string, known: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(typed.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(typed.length / 4)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
@@ -64,11 +64,12 @@ export async function makeSelfSigned(names: CertificateNames, now = new Date()):
   // tsyringe (under @peculiar/x509) insists on the Reflect metadata polyfill being present.
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  // Node's WebCrypto as the global the library is typed against.
+  const crypto = globalThis.crypto;
+  const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01; // positive and 16 bytes long, as RFC 5280 wants
   const cn = names.dns.find((d) => d !== 'localhost') ?? 'switchboard';
-  const crypto = webcrypto as unknown as Crypto;
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: serial.toString('hex'),
@@ -88,7 +89,7 @@ export async function makeSelfSigned(names: CertificateNames, now = new Date()):
     },
     crypto,
   );
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
   const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }) as string;
   return { cert: cert.toString('pem') + '\n', key };
 }

@@ -48,7 +48,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(store: Store) {
+  constructor(store: Store, build: { version: string }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'swb_' });
     // prom-client names three gauges *_total, which promtool's lint rejects (a _total
     // suffix promises a counter); swb_nodejs_active_resources{type} already counts the same.
@@ -70,6 +70,19 @@ export class Metrics {
         for (const [db, n] of Object.entries(store.stats().entries)) this.set({ db }, n);
       },
     });
+    new Gauge({
+      name: 'swb_store_free_bytes',
+      help: "Bytes free to the appliance on the store's filesystem (below 1 MiB /readyz reports the store down)",
+      registers: [this.registry],
+      collect() {
+        const free = store.freeBytes();
+        if (free !== null) this.set(free);
+      },
+    });
+    new Gauge({ name: 'swb_build_info', help: 'This release: its version and the Node.js it runs on (always 1)', labelNames: ['version', 'node'] as const, registers: [this.registry] }).set(
+      { version: build.version, node: process.version },
+      1,
+    );
     store.onWrite = (seconds, ok) => this.storeWrite.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
   }
 }

@@ -22,8 +22,3 @@ export function isHumanRole(r: string): r is HumanRole {
 export function isServiceRole(r: string): r is ServiceRole {
   return (SERVICE_ROLES as readonly string[]).includes(r);
 }
-
-export function actorOf(p: Principal | null | undefined): string {
-  if (!p) return 'anonymous';
-  return `${p.kind}:${p.id}`;
-}

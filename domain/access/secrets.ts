@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Bearer secrets: 256 random bits, with a prefix so a leaked one is recognisable
@@ -20,10 +20,4 @@ export function kindOf(secret: string): SecretKind | null {
   if (secret.startsWith('swbs_')) return 'swbs';
   if (secret.startsWith('swbt_')) return 'swbt';
   return null;
-}
-
-export function constantTimeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }

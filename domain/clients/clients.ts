@@ -6,6 +6,7 @@ import type { ActionContext } from '../access/users.js';
 import type { HistoryService } from '../history/history.js';
 import { actorFromContext } from '../history/events.js';
 import { checkFields, checkIdentities, checkName, checkTags, nameFromHint, nameTokens, sameIdentity, type ClientCard, type ClientInput } from './card.js';
+import { toE164, type NumberingPlan } from './numbering.js';
 import { identityReadings, isIdentityKind, normalizeIdentity, type Identity } from './identity.js';
 import { ClientRecords } from './records.js';
 import { deleteClientInTxn, mergeClientsInTxn } from './merge.js';
@@ -32,6 +33,8 @@ export class ClientService {
     private readonly store: Store,
     private readonly audit: AuditLog,
     private readonly history: HistoryService,
+    /** How the firm's people write local numbers (89123456789): search reads a query that way too. */
+    private readonly numbering: NumberingPlan | null = null,
   ) {
     this.records = new ClientRecords(store);
   }
@@ -116,7 +119,8 @@ export class ClientService {
       throw new SwitchboardError('SWB_ERR_VALIDATION', `limit must be an integer from 1 to ${MAX_SEARCH}`, { field: 'limit' });
     }
     const found = new Map<string, ClientCard>();
-    for (const identity of identityReadings(q)) {
+    const local = this.numbering ? toE164(q, this.numbering) : null;
+    for (const identity of local ? [...identityReadings(q), { kind: 'phone' as const, value: local }] : identityReadings(q)) {
       const owner = this.records.ownerOf(identity);
       const card = owner === undefined ? undefined : this.records.live(owner);
       if (card) found.set(card.id, card);

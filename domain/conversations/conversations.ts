@@ -8,11 +8,11 @@ import type { Principal } from '../access/roles.js';
 import type { ClientService, ClientDependent } from '../clients/clients.js';
 import type { HistoryService } from '../history/history.js';
 import { actorFromContext, type ConversationPayload } from '../history/events.js';
-import type { Conversation, ConversationFilter } from './types.js';
+import type { Conversation, ConversationFilter, ConversationPatch } from './types.js';
 import { canSee, standingWith, type ClientStanding } from './visibility.js';
 import { checkAssignee, checkChannel, checkLabel, checkSubject, checkTime, later } from './checks.js';
 
-export type { Conversation, ConversationFilter, ConversationStatus } from './types.js';
+export type { Conversation, ConversationFilter, ConversationPatch, ConversationStatus, ResponseTotals } from './types.js';
 
 /**
  * One database, three key shapes (ordered-binary arrays, so each shape is its own range):
@@ -136,10 +136,10 @@ export class ConversationService implements ClientDependent {
    * Only inside store.write(): fields that are not routing or status (tags, response
    * times). Status and client changes go through their own methods, which keep the indexes.
    */
-  updateInTxn(id: string, patch: Partial<Pick<Conversation, 'tags' | 'firstResponseAt' | 'lastInboundAt' | 'lastOutboundAt'>> & Record<string, unknown>, current?: Conversation): Conversation {
+  updateInTxn(id: string, patch: ConversationPatch, current?: Conversation): Conversation {
     // `current` only when the caller read it in this same transaction: nothing can have changed it since.
     const cur = current?.id === id ? current : this.require(id);
-    const next = { ...cur, ...patch, id: cur.id, clientId: cur.clientId, status: cur.status } as Conversation;
+    const next: Conversation = { ...cur, ...patch, id: cur.id, clientId: cur.clientId, status: cur.status };
     this.db.putSync([REC, id], next);
     return next;
   }

@@ -6,13 +6,6 @@ import { SwitchboardError } from '../../common/errors.js';
 
 const SYSTEM = { actor: 'system', source: 'round-robin' };
 
-/** Response-time bookkeeping kept on the conversation record, for analytics later. */
-export interface ResponseStats {
-  /** The oldest client message not yet answered, or null. */
-  awaitingSince?: string | null;
-  responses?: { count: number; totalSeconds: number; maxSeconds: number };
-}
-
 /**
  * The desk's working state: who is online, automatic assignment, tags and
  * response times. Presence and the round-robin pointer live in the `desk`
@@ -67,14 +60,13 @@ export class Desk {
    * unless one is already running, in one write of the record.
    */
   inboundInTxn(conv: Conversation, at: string): void {
-    const stats = conv as Conversation & ResponseStats;
     const lastInboundAt = conv.lastInboundAt !== null && conv.lastInboundAt > at ? conv.lastInboundAt : at;
-    this.conversations.updateInTxn(conv.id, stats.awaitingSince ? { lastInboundAt } : { lastInboundAt, awaitingSince: at }, conv);
+    this.conversations.updateInTxn(conv.id, conv.awaitingSince ? { lastInboundAt } : { lastInboundAt, awaitingSince: at }, conv);
   }
 
   /** Only inside store.write(): a reply stops the clock; returns the seconds it ran, or undefined when nothing was awaiting. */
   responseInTxn(conversationId: string, at: string): number | undefined {
-    const conv = this.conversations.recordResponseInTxn(conversationId, at) as Conversation & ResponseStats;
+    const conv = this.conversations.recordResponseInTxn(conversationId, at);
     if (!conv.awaitingSince) return undefined;
     const seconds = Math.max(0, (Date.parse(at) - Date.parse(conv.awaitingSince)) / 1000);
     const r = conv.responses ?? { count: 0, totalSeconds: 0, maxSeconds: 0 };

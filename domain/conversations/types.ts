@@ -15,7 +15,20 @@ export interface Conversation {
   firstResponseAt: string | null;
   lastInboundAt: string | null;
   lastOutboundAt: string | null;
+  /** The desk's response clock: the oldest client message not yet answered (absent on records older than the desk). */
+  awaitingSince?: string | null;
+  /** Response times so far, for reporting. */
+  responses?: ResponseTotals;
 }
+
+export interface ResponseTotals {
+  count: number;
+  totalSeconds: number;
+  maxSeconds: number;
+}
+
+/** What updateInTxn may change: the fields that are neither routing nor status (those keep indexes). */
+export type ConversationPatch = Partial<Pick<Conversation, 'tags' | 'firstResponseAt' | 'lastInboundAt' | 'lastOutboundAt' | 'awaitingSince' | 'responses'>>;
 
 export interface ConversationFilter {
   status?: ConversationStatus;

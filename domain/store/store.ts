@@ -40,6 +40,7 @@ export class Store {
   readonly dataDir: string;
   readonly path: string;
   private readonly root: RootDatabase;
+  private writeFailed = false;
   private readonly dbs = new Map<DbName, Database<unknown, Key>>();
   /** Set by the metrics module; a no-op otherwise, so the store knows nothing of Prometheus. */
   onWrite: (seconds: number, ok: boolean) => void = () => {};
@@ -100,9 +101,11 @@ export class Store {
       // a plain batched transaction would keep the writes made before the throw.
       const result = await this.root.childTransaction(fn);
       ok = true;
+      this.writeFailed = false;
       return result;
     } catch (err) {
       if (err instanceof SwitchboardError) throw err;
+      this.writeFailed = true;
       throw storeError(await commitCause(err), 'write', this.path);
     } finally {
       this.onWrite(Number(process.hrtime.bigint() - started) / 1e9, ok);
@@ -132,6 +135,28 @@ export class Store {
     const entries: Record<string, number> = {};
     for (const [name, db] of this.dbs) entries[name] = (db.getStats() as { entryCount: number }).entryCount;
     return { pageSize: s.pageSize, usedBytes: (s.lastPageNumber + 1) * s.pageSize, mapSize: s.mapSize, entries };
+  }
+
+  /**
+   * Whether the store can take writes: its filesystem has room, and the last write did not fail.
+   * After a failure one small probe write tells whether it has recovered, so a box whose disk was
+   * freed becomes ready again without waiting for traffic that a not-ready box would not get.
+   */
+  async writable(): Promise<boolean> {
+    const free = this.freeBytes();
+    if (free !== null && free < LOW_SPACE_BYTES) return false;
+    if (!this.writeFailed) return true;
+    try {
+      await this.write(() => this.db('meta').putSync('writeProbeAt', new Date().toISOString()));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Bytes free to this process on the store's filesystem, or null when it cannot be read. */
+  freeBytes(): number | null {
+    return freeBytes(this.path);
   }
 
   /** True when a trivial read works: the store is open and its file readable. */

@@ -1,3 +1,4 @@
+import { SwitchboardError, type ErrorCode } from '../../common/errors.js';
 import type { IdentityKind } from '../../domain/clients/identity.js';
 import type { Attachment } from '../../domain/history/events.js';
 import type { SendOutcome } from './provider-http.js';
@@ -14,6 +15,12 @@ export interface WebhookReply {
   status: number;
   /** A string is sent as text/plain (WhatsApp's challenge, VK's "ok"); an object as JSON. */
   body: string | Record<string, unknown>;
+}
+
+/** A webhook refused with a catalogue code: the status comes from the catalogue, never written by hand. */
+export function refusal(code: ErrorCode, detail?: string): WebhookReply {
+  const err = new SwitchboardError(code, detail);
+  return { status: err.status, body: err.toJSON() };
 }
 
 /** One reply as the outbox holds it until the provider has it. */

@@ -9,6 +9,7 @@ export class GatewayMetrics {
   readonly failures: Counter<'channel' | 'direction' | 'reason'>;
   readonly duplicates: Counter<'channel'>;
   readonly verificationFailures: Counter<'channel'>;
+  readonly webchatRefusals: Counter<'channel' | 'reason'>;
   readonly ingestSeconds: Histogram<'channel'>;
   readonly outboxDepth: Gauge<'channel'>;
   readonly outboxOldest: Gauge<'channel'>;
@@ -24,6 +25,12 @@ export class GatewayMetrics {
     });
     this.duplicates = new Counter({ name: 'swb_gateway_duplicates_total', help: 'Redelivered updates recognised and not stored again', labelNames: ['channel'], registers });
     this.verificationFailures = new Counter({ name: 'swb_gateway_webhook_verification_failures_total', help: 'Webhooks refused for a missing or wrong signature or secret', labelNames: ['channel'], registers });
+    this.webchatRefusals = new Counter({
+      name: 'swb_gateway_webchat_refusals_total',
+      help: 'Web chat visitors refused a new identity or a first message, by the limit that refused them (visitors_per_address, visitors_per_origin, conversations_per_address, conversations_per_origin, visitors_pending)',
+      labelNames: ['channel', 'reason'],
+      registers,
+    });
     this.ingestSeconds = new Histogram({
       name: 'swb_gateway_ingest_duration_seconds',
       help: 'From a provider update received to its history event committed',

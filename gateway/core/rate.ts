@@ -57,4 +57,9 @@ export class KeyedLimiter {
     }
     return b.take(now);
   }
+
+  /** Milliseconds until `key` may take (0: now), without spending or remembering anything. */
+  waitMs(key: string, now = Date.now()): number {
+    return this.buckets.get(key)?.waitMs(now) ?? 0;
+  }
 }

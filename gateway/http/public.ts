@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { SwitchboardError, isSwitchboardError } from '../../common/errors.js';
+import { SwitchboardError, isRetryable } from '../../common/errors.js';
+import { toSwitchboardError } from '../../http/errors.js';
 import type { Bridge } from '../core/bridge.js';
 import type { GatewayMetrics } from '../core/metrics.js';
 
@@ -42,15 +43,10 @@ export async function buildPublic(opts: PublicOptions): Promise<FastifyInstance>
   });
 
   app.setErrorHandler((err, request, reply) => {
-    const fe = err as { code?: string; statusCode?: number };
-    let swb: SwitchboardError;
-    if (isSwitchboardError(err)) swb = err;
-    else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') swb = new SwitchboardError('SWB_ERR_PAYLOAD_TOO_LARGE');
-    else if (fe.statusCode && fe.statusCode < 500) swb = new SwitchboardError('SWB_ERR_BAD_REQUEST', (err as Error).message);
-    else swb = new SwitchboardError('SWB_ERR_INTERNAL');
+    const swb = toSwitchboardError(err as Error);
     if (swb.code === 'SWB_ERR_RATE_LIMITED') reply.header('retry-after', '1');
     // A provider or the store failing is ours to fix and the provider's to redeliver: 503, never a 200.
-    const status = swb.code === 'SWB_ERR_PROVIDER_UNAVAILABLE' || swb.code === 'SWB_ERR_STORE_FULL' || swb.code === 'SWB_ERR_STORE_UNAVAILABLE' ? 503 : swb.status;
+    const status = isRetryable(swb) ? 503 : swb.status;
     if (status >= 500) request.log.error({ err, path: request.routeOptions.url }, 'webhook failed');
     else request.log.info({ code: swb.code, path: request.routeOptions.url }, 'webhook refused');
     return reply.status(status).send(swb.toJSON());

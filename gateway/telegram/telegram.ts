@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Key } from 'lmdb';
 import { SwitchboardError } from '../../common/errors.js';
 import type { TelegramChannelConfig } from '../config.js';
-import type { Bridge, BridgeContext, OutboxItem, PartSent, WebhookReply, WebhookRequest } from '../core/bridge.js';
+import { refusal, type Bridge, type BridgeContext, type OutboxItem, type PartSent, type WebhookReply, type WebhookRequest } from '../core/bridge.js';
 import { partsOf, sendParts } from '../core/parts.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
@@ -141,7 +141,7 @@ export class TelegramBridge extends LoopingBridge implements Bridge {
   }
 
   async webhook(req: WebhookRequest): Promise<WebhookReply> {
-    if (req.method !== 'POST' || this.cfg.mode !== 'webhook' || this.secret === null) return { status: 404, body: new SwitchboardError('SWB_ERR_NOT_FOUND').toJSON() };
+    if (req.method !== 'POST' || this.cfg.mode !== 'webhook' || this.secret === null) return refusal('SWB_ERR_NOT_FOUND');
     const presented = req.headers['x-telegram-bot-api-secret-token'];
     if (typeof presented !== 'string') return unauthorized(401);
     if (!this.secretOk(presented)) return unauthorized(403);
@@ -149,9 +149,9 @@ export class TelegramBridge extends LoopingBridge implements Bridge {
     try {
       body = JSON.parse(req.raw.toString('utf8'));
     } catch {
-      return { status: 400, body: new SwitchboardError('SWB_ERR_BAD_REQUEST', 'body is not valid JSON').toJSON() };
+      return refusal('SWB_ERR_BAD_REQUEST', 'body is not valid JSON');
     }
-    if (!isUpdate(body)) return { status: 400, body: new SwitchboardError('SWB_ERR_VALIDATION', 'not a Telegram Update (no update_id)').toJSON() };
+    if (!isUpdate(body)) return refusal('SWB_ERR_VALIDATION', 'not a Telegram Update (no update_id)');
     await this.ctx.ingest.accept(this.info, normalizeUpdate(body), { fetchFile: (f) => this.download(f), limitSenders: true });
     return { status: 200, body: { ok: true } };
   }
@@ -204,8 +204,7 @@ export class TelegramBridge extends LoopingBridge implements Bridge {
 }
 
 function unauthorized(status: 401 | 403): WebhookReply {
-  const err = status === 401 ? new SwitchboardError('SWB_ERR_UNAUTHENTICATED', 'X-Telegram-Bot-Api-Secret-Token is missing') : new SwitchboardError('SWB_ERR_WEBHOOK_SIGNATURE', 'X-Telegram-Bot-Api-Secret-Token does not match');
-  return { status, body: err.toJSON() };
+  return status === 401 ? refusal('SWB_ERR_UNAUTHENTICATED', 'X-Telegram-Bot-Api-Secret-Token is missing') : refusal('SWB_ERR_WEBHOOK_SIGNATURE', 'X-Telegram-Bot-Api-Secret-Token does not match');
 }
 
 /** Bot API answers (core.telegram.org/bots/api#making-requests, #responseparameters) to an outbox decision. */

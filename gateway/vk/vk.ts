@@ -4,7 +4,7 @@ import type { Key } from 'lmdb';
 import type { Attachment } from '../../domain/history/events.js';
 import { SwitchboardError } from '../../common/errors.js';
 import type { VkChannelConfig } from '../config.js';
-import type { Bridge, BridgeContext, OutboxItem, WebhookReply, WebhookRequest } from '../core/bridge.js';
+import { refusal, type Bridge, type BridgeContext, type OutboxItem, type WebhookReply, type WebhookRequest } from '../core/bridge.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import { callProvider, transient, type ProviderResponse, type SendOutcome } from '../core/provider-http.js';
 import { sameSecret } from '../core/secrets.js';
@@ -66,16 +66,16 @@ export class VkBridge extends LoopingBridge implements Bridge {
   }
 
   async webhook(req: WebhookRequest): Promise<WebhookReply> {
-    if (req.method !== 'POST' || this.cfg.mode !== 'callback') return { status: 404, body: new SwitchboardError('SWB_ERR_NOT_FOUND').toJSON() };
+    if (req.method !== 'POST' || this.cfg.mode !== 'callback') return refusal('SWB_ERR_NOT_FOUND');
     let e: VkEvent;
     try {
       e = JSON.parse(req.raw.toString('utf8')) as VkEvent;
     } catch {
-      return { status: 400, body: new SwitchboardError('SWB_ERR_BAD_REQUEST', 'body is not valid JSON').toJSON() };
+      return refusal('SWB_ERR_BAD_REQUEST', 'body is not valid JSON');
     }
-    if (typeof e !== 'object' || e === null || typeof e.type !== 'string') return { status: 400, body: new SwitchboardError('SWB_ERR_VALIDATION', 'not a VK Callback API event').toJSON() };
-    if (typeof e.secret !== 'string') return { status: 401, body: new SwitchboardError('SWB_ERR_UNAUTHENTICATED', 'the event carries no secret').toJSON() };
-    if (!sameSecret(e.secret, this.secret ?? '') || e.group_id !== this.cfg.groupId) return { status: 403, body: new SwitchboardError('SWB_ERR_WEBHOOK_SIGNATURE', 'secret or group_id does not match').toJSON() };
+    if (typeof e !== 'object' || e === null || typeof e.type !== 'string') return refusal('SWB_ERR_VALIDATION', 'not a VK Callback API event');
+    if (typeof e.secret !== 'string') return refusal('SWB_ERR_UNAUTHENTICATED', 'the event carries no secret');
+    if (!sameSecret(e.secret, this.secret ?? '') || e.group_id !== this.cfg.groupId) return refusal('SWB_ERR_WEBHOOK_SIGNATURE', 'secret or group_id does not match');
     if (e.type === 'confirmation') return { status: 200, body: this.confirmation ?? '' };
     const read = readReceipt(e);
     if (read) await this.reads.read([read]);

@@ -9,12 +9,14 @@ import type { Key } from 'lmdb';
 import { SwitchboardError, isSwitchboardError } from '../../common/errors.js';
 import type { ClientService } from '../../domain/clients/clients.js';
 import type { HistoryService } from '../../domain/history/history.js';
-import type { WebchatChannelConfig } from '../config.js';
+import { Value } from '@sinclair/typebox/value';
+import { WebchatVisitorsSchema, type WebchatChannelConfig, type WebchatVisitorsConfig } from '../config.js';
 import type { Bridge, BridgeContext, OutboxItem } from '../core/bridge.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import type { SendOutcome } from '../core/provider-http.js';
 import { sameSecret } from '../core/secrets.js';
 import { widgetScript } from './widget.js';
+import { REFUSAL_REASONS, VisitorGate, addressKey, originKey, type Refusal, type Source } from './visitors.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
 const MAX_FRAME = 16 * 1024;
@@ -27,12 +29,18 @@ interface Frame {
   text?: string;
 }
 
+/** Closes the tabs of a visitor identity that expired unused; the widget then forgets its token. */
+const EXPIRED = 4000;
+
 /**
  * Web chat: the widget on the firm's site talks to this bridge over a WebSocket
  * on the public listener. A visitor is known by a token the bridge signs
  * (visitorId + HMAC with a per-channel key kept in the store), so the server
  * keeps no row per page view and a visitor can only ever name themselves:
  * a forged or foreign token is replaced by a fresh identity, never honoured.
+ * A token names someone only while its visitor is a client (has written) or is
+ * still pending in the VisitorGate; new identities and first messages are
+ * limited per source address and per Origin there.
  */
 export class WebchatBridge implements Bridge {
   readonly type = 'webchat' as const;
@@ -41,6 +49,8 @@ export class WebchatBridge implements Bridge {
   private readonly info: ChannelInfo;
   private key: Buffer = Buffer.alloc(0);
   private readonly sockets = new Map<string, Set<WebSocket>>();
+  readonly visitors: VisitorGate;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly cfg: WebchatChannelConfig,
@@ -50,6 +60,9 @@ export class WebchatBridge implements Bridge {
   ) {
     this.id = cfg.id;
     this.info = { id: cfg.id, type: 'webchat', department: cfg.department ?? null };
+    // A channel provisioned before these settings existed was stored without them.
+    this.visitors = new VisitorGate(Value.Default(WebchatVisitorsSchema, structuredClone(cfg.visitors ?? {})) as WebchatVisitorsConfig);
+    for (const reason of REFUSAL_REASONS) ctx.metrics.webchatRefusals.inc({ channel: cfg.id, reason }, 0);
   }
 
   async start(): Promise<void> {
@@ -61,9 +74,20 @@ export class WebchatBridge implements Bridge {
       db.putSync(['wc-key', this.id], fresh);
       return fresh;
     });
+    this.sweeper = setInterval(() => this.expireIdle(), this.visitors.sweepMs);
+    this.sweeper.unref();
+  }
+
+  /** Forgets the visitors who never wrote within their lifetime, and closes their tabs. */
+  expireIdle(now?: number): void {
+    for (const id of this.visitors.expire(now)) {
+      for (const ws of this.sockets.get(id) ?? []) ws.close(EXPIRED, 'visitor expired');
+      this.sockets.delete(id);
+    }
   }
 
   async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const set of this.sockets.values()) for (const ws of set) ws.close(1001, 'server stopping');
     this.sockets.clear();
   }
@@ -130,7 +154,21 @@ export class WebchatBridge implements Bridge {
     return out.reverse();
   }
 
-  private connected(ws: WebSocket): void {
+  /** The refusal as a frame the widget shows, and into the metric; the caller decides whether the socket stays. */
+  private refused(refusal: Refusal, reply: (f: Record<string, unknown>) => void, id?: string): void {
+    this.ctx.metrics.webchatRefusals.inc({ channel: this.id, reason: refusal.reason });
+    reply({ type: 'error', ...(id ? { id } : {}), code: 'SWB_ERR_RATE_LIMITED', message: refusal.message, retryAfterSeconds: refusal.retryAfterSeconds });
+  }
+
+  /** The visitor a hello's token names, if it still names one; otherwise a new one, if the limits allow. */
+  private greet(token: unknown, source: Source): string | Refusal {
+    const claimed = this.visitorOf(token);
+    if (claimed !== null && (this.visitors.has(claimed) || this.clients.findByIdentity('webchat', claimed))) return claimed;
+    const fresh = randomUUID();
+    return this.visitors.issue(fresh, source) ?? fresh;
+  }
+
+  private connected(ws: WebSocket, source: Source): void {
     let visitorId: string | null = null;
     const reply = (f: Record<string, unknown>): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(f));
@@ -138,9 +176,13 @@ export class WebchatBridge implements Bridge {
     const helloTimer = setTimeout(() => visitorId === null && ws.close(1008, 'hello expected'), HELLO_TIMEOUT_MS);
     ws.on('close', () => {
       clearTimeout(helloTimer);
-      if (visitorId) this.sockets.get(visitorId)?.delete(ws);
+      const set = visitorId ? this.sockets.get(visitorId) : undefined;
+      set?.delete(ws);
+      if (set?.size === 0) this.sockets.delete(visitorId!);
     });
     ws.on('message', (data) => {
+      // Frames already received when the socket was closed (an expired visitor) are not acted on.
+      if (ws.readyState !== ws.OPEN) return;
       let f: Frame;
       try {
         f = JSON.parse(String(data)) as Frame;
@@ -148,24 +190,37 @@ export class WebchatBridge implements Bridge {
         return reply({ type: 'error', code: 'SWB_ERR_BAD_REQUEST' });
       }
       if (f.type === 'hello' && visitorId === null) {
-        visitorId = this.visitorOf(f.token) ?? randomUUID();
+        const greeted = this.greet(f.token, source);
+        if (typeof greeted !== 'string') {
+          this.refused(greeted, reply);
+          return ws.close(1013, 'try again later');
+        }
+        visitorId = greeted;
         const set = this.sockets.get(visitorId) ?? new Set();
         set.add(ws);
         this.sockets.set(visitorId, set);
         return reply({ type: 'welcome', token: `${visitorId}.${this.sign(visitorId)}`, messages: this.transcript(visitorId) });
       }
       if (visitorId === null) return reply({ type: 'error', code: 'SWB_ERR_UNAUTHENTICATED' });
-      void this.frame(visitorId, f, reply);
+      void this.frame(visitorId, source, f, reply);
     });
   }
 
-  private async frame(visitorId: string, f: Frame, reply: (f: Record<string, unknown>) => void): Promise<void> {
+  private async frame(visitorId: string, source: Source, f: Frame, reply: (f: Record<string, unknown>) => void): Promise<void> {
     const id = typeof f.id === 'string' && /^[\w-]{1,64}$/.test(f.id) ? f.id : null;
     if (!id) return reply({ type: 'error', code: 'SWB_ERR_VALIDATION' });
     try {
       if (f.type === 'message') {
         if (typeof f.text !== 'string' || f.text.trim() === '' || f.text.length > 4096) return reply({ type: 'error', id, code: 'SWB_ERR_VALIDATION' });
-        await this.ctx.ingest.accept(this.info, [{ type: 'message', dedupeKey: `${visitorId}:${id}`, sender: { kind: 'webchat', value: visitorId, name: null }, text: f.text, files: [], externalId: `${visitorId}:${id}` }], { limitSenders: true });
+        const over = this.visitors.beginWrite(visitorId, source);
+        if (over) return this.refused(over, reply, id);
+        let stored = false;
+        try {
+          await this.ctx.ingest.accept(this.info, [{ type: 'message', dedupeKey: `${visitorId}:${id}`, sender: { kind: 'webchat', value: visitorId, name: null }, text: f.text, files: [], externalId: `${visitorId}:${id}` }], { limitSenders: true });
+          stored = true;
+        } finally {
+          this.visitors.done(visitorId, stored);
+        }
         return reply({ type: 'ack', id });
       }
       if (f.type === 'received' || f.type === 'seen') {
@@ -225,7 +280,8 @@ export class WebchatBridge implements Bridge {
           if (b.cfg.allowedOrigins.length && (typeof origin !== 'string' || !b.cfg.allowedOrigins.includes(origin))) throw new SwitchboardError('SWB_ERR_FORBIDDEN', 'this page may not open the chat');
         },
       },
-      (socket, request) => find(request).connected(socket),
+      // The socket's own peer: the public listener trusts no forwarding header, so none can pick the address counted.
+      (socket, request) => find(request).connected(socket, { address: addressKey(request.socket.remoteAddress), origin: originKey(request.headers.origin) }),
     );
   }
 }

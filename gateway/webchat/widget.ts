@@ -4,7 +4,10 @@
  * No framework and no innerHTML (every text is set with textContent, so a
  * message can never inject markup). The visitor token lives in localStorage;
  * unacknowledged messages are re-sent with the same id after a reconnect, and
- * the server stores each id once.
+ * the server stores each id once. A page view without a token opens no socket:
+ * the visitor is given an identity when they first write, so reading the site
+ * never spends the limits on new visitors. A refusal by those limits is shown
+ * in the box and retried when the server says.
  */
 export function widgetScript(channelId: string, title: string): string {
   return `(function () {
@@ -36,9 +39,19 @@ export function widgetScript(channelId: string, title: string): string {
   button.textContent = 'Send';
   form.appendChild(input);
   form.appendChild(button);
+  var notice = document.createElement('div');
+  notice.className = 'swb-notice';
+  notice.setAttribute('role', 'status');
+  notice.setAttribute('style', 'display:none;padding:6px 8px;background:#fff4d6;color:#5a4300;font-size:13px');
   box.appendChild(head);
   box.appendChild(list);
+  box.appendChild(notice);
   box.appendChild(form);
+
+  function say(text) {
+    notice.textContent = text || '';
+    notice.style.display = text ? 'block' : 'none';
+  }
 
   function show(m) {
     if (shown[m.id]) return;
@@ -66,14 +79,16 @@ export function widgetScript(channelId: string, title: string): string {
     if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: 'message', id: m.id, text: m.text }));
   }
   function connect() {
+    if (ws) return;
     ws = new WebSocket(wsUrl);
     ws.onopen = function () {
-      delay = 500;
       ws.send(JSON.stringify({ type: 'hello', token: localStorage.getItem(KEY) }));
     };
     ws.onmessage = function (e) {
       var m = JSON.parse(e.data);
       if (m.type === 'welcome') {
+        delay = 500;
+        say('');
         localStorage.setItem(KEY, m.token);
         m.messages.forEach(show);
         Object.keys(pending).forEach(function (id) { send(pending[id]); });
@@ -82,11 +97,21 @@ export function widgetScript(channelId: string, title: string): string {
         show({ id: m.id, direction: 'out', text: m.text, files: m.files });
       } else if (m.type === 'ack') {
         delete pending[m.id];
+        say('');
+      } else if (m.type === 'error' && m.code === 'SWB_ERR_RATE_LIMITED') {
+        say(m.message);
+        var wait = (m.retryAfterSeconds || 5) * 1000;
+        if (!m.id) delay = wait;
+        else if (pending[m.id]) setTimeout(function () { if (pending[m.id]) send(pending[m.id]); }, wait);
       } else if (m.type === 'error' && m.id && pending[m.id]) {
         setTimeout(function () { if (pending[m.id]) send(pending[m.id]); }, 1000);
       }
     };
-    ws.onclose = function () {
+    ws.onclose = function (e) {
+      ws = null;
+      // An identity that expired unused is forgotten; the next message asks for a new one.
+      if (e.code === 4000) localStorage.removeItem(KEY);
+      if (!localStorage.getItem(KEY) && !Object.keys(pending).length) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15000);
     };
@@ -99,9 +124,13 @@ export function widgetScript(channelId: string, title: string): string {
     var m = { id: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()), direction: 'in', text: text };
     pending[m.id] = m;
     show(m);
-    send(m);
+    if (ws) send(m);
+    else connect();
   });
-  function mount() { document.body.appendChild(box); connect(); }
+  function mount() {
+    document.body.appendChild(box);
+    if (localStorage.getItem(KEY)) connect();
+  }
   if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
 })();
 `;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SwitchboardError } from '../../common/errors.js';
 import type { WhatsAppChannelConfig } from '../config.js';
-import type { Bridge, BridgeContext, OutboxItem, PartSent, WebhookReply, WebhookRequest } from '../core/bridge.js';
+import { refusal, type Bridge, type BridgeContext, type OutboxItem, type PartSent, type WebhookReply, type WebhookRequest } from '../core/bridge.js';
 import { partsOf, sendParts } from '../core/parts.js';
 import type { ChannelInfo } from '../core/ingest.js';
 import type { RemoteFile } from '../core/message.js';
@@ -59,16 +59,16 @@ export class WhatsAppBridge implements Bridge {
     if (req.method === 'GET') {
       // The subscription handshake: echo hub.challenge only to someone who knows the verify token.
       const ok = req.query['hub.mode'] === 'subscribe' && sameSecret(req.query['hub.verify_token'], this.verifyToken);
-      return ok ? { status: 200, body: String(req.query['hub.challenge'] ?? '') } : { status: 403, body: new SwitchboardError('SWB_ERR_WEBHOOK_SIGNATURE', 'hub.verify_token does not match').toJSON() };
+      return ok ? { status: 200, body: String(req.query['hub.challenge'] ?? '') } : refusal('SWB_ERR_WEBHOOK_SIGNATURE', 'hub.verify_token does not match');
     }
     const signature = req.headers['x-hub-signature-256'];
-    if (typeof signature !== 'string') return { status: 401, body: new SwitchboardError('SWB_ERR_UNAUTHENTICATED', 'X-Hub-Signature-256 is missing').toJSON() };
-    if (!validHubSignature(signature, this.appSecret, req.raw)) return { status: 403, body: new SwitchboardError('SWB_ERR_WEBHOOK_SIGNATURE', 'X-Hub-Signature-256 does not match the body').toJSON() };
+    if (typeof signature !== 'string') return refusal('SWB_ERR_UNAUTHENTICATED', 'X-Hub-Signature-256 is missing');
+    if (!validHubSignature(signature, this.appSecret, req.raw)) return refusal('SWB_ERR_WEBHOOK_SIGNATURE', 'X-Hub-Signature-256 does not match the body');
     let body: unknown;
     try {
       body = JSON.parse(req.raw.toString('utf8'));
     } catch {
-      return { status: 400, body: new SwitchboardError('SWB_ERR_BAD_REQUEST', 'body is not valid JSON').toJSON() };
+      return refusal('SWB_ERR_BAD_REQUEST', 'body is not valid JSON');
     }
     await this.ctx.ingest.accept(this.info, normalizePayload(body, this.cfg.phoneNumberId), { fetchFile: (f) => this.download(f), limitSenders: true });
     return { status: 200, body: 'EVENT_RECEIVED' };

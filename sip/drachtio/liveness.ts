@@ -47,7 +47,7 @@ export class WireLiveness {
 
   constructor(
     wire: WireLike,
-    private readonly o: LivenessOptions,
+    o: LivenessOptions,
   ) {
     const now = o.now ?? Date.now;
     this.lastHeard = now();

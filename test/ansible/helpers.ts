@@ -15,7 +15,7 @@ import type { Container } from '../helpers/container.js';
 
 export const ANSIBLE_DIR = path.join(ROOT, 'ansible');
 export const EXAMPLE_INVENTORY = path.join(ANSIBLE_DIR, 'inventory/example');
-/** The example vault's password, as README.md "Install with Ansible" documents it. */
+/** The example vault's password, as docs/operations.md "Install with Ansible" documents it. */
 export const EXAMPLE_VAULT_PASSWORD = 'switchboard-example';
 
 export interface Run {

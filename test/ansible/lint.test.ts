@@ -48,7 +48,7 @@ await t.test('the example vault opens with the documented password and defines e
   t.ok(used.length >= 4, `the example takes its secrets from the vault (${used.join(', ')})`);
   for (const name of new Set(used)) t.ok(secrets[name], `${name} is in the vault`);
   t.match(secrets.vault_switchboard_prometheus_token, /^swbt_[A-Za-z0-9_-]{43,}$/, 'the example token has the form provisioning expects');
-  t.ok((await readFile(path.join(ROOT, 'README.md'), 'utf8')).includes(`\`${EXAMPLE_VAULT_PASSWORD}\``), 'README.md documents the example password');
+  t.ok((await readFile(path.join(ROOT, 'docs/operations.md'), 'utf8')).includes(`\`${EXAMPLE_VAULT_PASSWORD}\``), 'docs/operations.md documents the example password');
 });
 
 await t.test('the templates: a LAN-facing API, IPv6, webhooks, SIP, RTP and a mirror render into a table nft accepts', async (t) => {

@@ -5,14 +5,14 @@ import { catalogue, SwitchboardError } from '../../common/errors.js';
 import { ROOT } from '../helpers/cli.js';
 
 async function readmeSection(title: string): Promise<string> {
-  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const readme = await readFile(path.join(ROOT, 'docs/api.md'), 'utf8');
   const start = readme.indexOf(`\n## ${title}\n`);
-  if (start < 0) throw new Error(`README has no "## ${title}" section`);
+  if (start < 0) throw new Error(`docs/api.md has no "## ${title}" section`);
   const end = readme.indexOf('\n## ', start + 5);
   return readme.slice(start, end < 0 ? undefined : end);
 }
 
-t.test('the README error table lists exactly the catalogue, with the same statuses', async (t) => {
+t.test('the error table in docs/api.md lists exactly the catalogue, with the same statuses', async (t) => {
   const rows = [...(await readmeSection('Errors')).matchAll(/^\| `(SWB_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
   t.same(Object.fromEntries(rows), Object.fromEntries(Object.entries(catalogue).map(([code, e]) => [code, e.status])));
 });

@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SCHEMA_VERSION } from '../../../domain/store/migrations.js';
 import { print, withStore } from '../io.js';
-
-function packageVersion(): string {
-  const pkg = fileURLToPath(new URL('../../../../package.json', import.meta.url));
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-}
+import { packageVersion } from '../../version.js';
 
 export function versionCommands(program: Command): void {
   program

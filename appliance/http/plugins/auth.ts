@@ -2,7 +2,6 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SwitchboardError } from '../../../common/errors.js';
 import type { Access } from '../../../domain/access/access.js';
-import type { Principal } from '../../../domain/access/roles.js';
 import type { RouteEntry } from '../../../http/request.js';
 import { makeAddressCheck } from '../../../common/address-allow.js';
 import { browserCredential } from '../../../http/browser-cookie.js';

@@ -19,7 +19,7 @@ async function healthRoutes(app: FastifyInstance, opts: HealthOptions): Promise<
   });
 
   app.get('/readyz', { config: { roles: 'public' } }, async (_request, reply) => {
-    const checks: Record<string, 'ok' | 'down'> = { store: opts.store.healthy() ? 'ok' : 'down' };
+    const checks: Record<string, 'ok' | 'down'> = { store: opts.store.healthy() && (await opts.store.writable()) ? 'ok' : 'down' };
     for (const [name, check] of opts.readiness) checks[name] = check();
     const ready = Object.values(checks).every((c) => c === 'ok');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });

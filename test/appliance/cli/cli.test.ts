@@ -1,5 +1,5 @@
 import t from 'tap';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, startAppliance, stop } from '../../helpers/cli.js';
 import { tempDir, STRONG_PASSWORD } from '../../helpers/appliance.js';
@@ -114,6 +114,15 @@ t.test('version reports the release, its schema and, with --store, the store\'s'
   const r = await runCli(['version', '--store', '--json'], { env });
   t.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout) as { version: string; schema: number; storeSchema: number; node: string };
-  t.match(info, { version: /^\d+\.\d+\.\d+$/, node: /^v20\./ });
+  t.match(info, { version: /^\d+\.\d+\.\d+$/, node: /^v24\./ });
   t.equal(info.storeSchema, info.schema);
+});
+
+t.test('switchboard with no command prints its help and starts nothing; only `switchboard start` starts', async (t) => {
+  const dir = await tempDir(t);
+  const r = await runCli([], { env: { SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: '127.0.0.1:0' }, timeoutMs: 10_000 });
+  t.equal(r.code, 0);
+  t.match(r.stdout, /Usage: switchboard/);
+  t.match(r.stdout, /start\s+run the appliance/);
+  t.same(await readdir(dir), [], 'no store was created');
 });

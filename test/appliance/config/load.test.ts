@@ -41,6 +41,13 @@ t.test('an unknown key is refused rather than ignored', async (t) => {
   t.throws(() => validateConfig({ lisen: {} }, 'f.yaml'), { message: /lisen/ });
 });
 
+t.test('an unknown key is named as unknown, with the key it most likely meant', async (t) => {
+  t.throws(() => validateConfig({ listen: { prot: 8080 } }, 'f.yaml'), { message: /f\.yaml: listen\.prot: unknown key \(did you mean listen\.port\?\)/ });
+  t.throws(() => validateConfig({ lisen: {} }, 'f.yaml'), { message: /lisen: unknown key \(did you mean listen\?\)/ });
+  t.throws(() => validateConfig({ access: { sessionIdleSecond: 60 } }, 'f.yaml'), { message: /access\.sessionIdleSecond: unknown key \(did you mean access\.sessionIdleSeconds\?\)/ });
+  t.throws(() => validateConfig({ listen: { zzzzzz: 1 } }, 'f.yaml'), { message: /listen\.zzzzzz: unknown key \(known keys here: host, port, allow/ }, 'nothing close: the keys are listed');
+});
+
 t.test('a LAN address without an allow-list is refused; with one it is accepted', async (t) => {
   t.throws(() => validateConfig({ listen: { host: '0.0.0.0' } }, 'f.yaml'), { message: /listen\.allow: got \[\], expected at least one client network/ });
   t.throws(() => validateConfig({ listen: { host: '10.0.0.5', allow: ['10.0.0.0/99'] } }, 'f.yaml'), { message: /listen\.allow/ });

@@ -77,7 +77,7 @@ t.test('a read-only data directory stops the start with one clear line and exit 
   t.match(fatal[0], { msg: 'switchboard cannot start', code: 'SWB_ERR_STORE_UNAVAILABLE', reason: /data directory .*EROFS/ });
 });
 
-t.test('a full disk refuses writes with 507, keeps serving reads, and recovers when space returns', async (t) => {
+t.test('a full disk refuses writes with 507, keeps serving reads, reports not ready, and recovers when space returns', async (t) => {
   const dir = await tempDir(t);
   const small = path.join(dir, 'small');
   await mkdir(small);
@@ -106,8 +106,13 @@ t.test('a full disk refuses writes with 507, keeps serving reads, and recovers w
   t.equal(health.status, 200);
   const read = await fetch(`${url}/api/v1/clients/${acknowledged[0]}`, { headers: { authorization: `Bearer ${token}` } });
   t.equal(read.status, 200, 'reads still work');
+  const notReady = await fetch(`${url}/readyz`);
+  t.equal(notReady.status, 503, 'not ready while the store cannot write');
+  t.match(await notReady.json(), { checks: { store: 'down' } });
 
   mount(['-o', 'remount,size=64m', small]);
+  const ready = await fetch(`${url}/readyz`);
+  t.equal(ready.status, 200, 'ready again once there is space, before any traffic');
   const after = await createClient(url, token, 'after the disk grew');
   t.equal(after.status, 201, 'writes resume once there is space');
 });

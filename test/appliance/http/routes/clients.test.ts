@@ -106,3 +106,15 @@ t.test('an integration token creates clients and reads history but cannot manage
   t.equal((await app.http.inject({ method: 'POST', url: '/api/v1/clients', headers: bearer(crm), payload: { name: 'From CRM' } })).statusCode, 201);
   t.equal((await app.http.inject({ method: 'GET', url: '/api/v1/users', headers: bearer(crm) })).statusCode, 403);
 });
+
+t.test("a phone number is found in the firm's local spellings too: national prefix, no plus, spaces and dashes", async (t) => {
+  const { app } = await testAppliance(t);
+  const sup = await userWithToken(app, 'olga', 'supervisor');
+  const id = (await app.http.inject({ method: 'POST', url: '/api/v1/clients', headers: bearer(sup), payload: { name: 'Ivan', identities: [{ kind: 'phone', value: '+79123456789' }] } })).json().id;
+  for (const q of ['89123456789', '8 (912) 345-67-89', '79123456789', '+7 912 345-67-89']) {
+    const found = await app.http.inject({ method: 'GET', url: `/api/v1/clients?q=${encodeURIComponent(q)}`, headers: bearer(sup) });
+    t.same(found.json().items.map((c: { id: string }) => c.id), [id], `found by ${q}`);
+  }
+  const other = await app.http.inject({ method: 'GET', url: `/api/v1/clients?q=${encodeURIComponent('89123456780')}`, headers: bearer(sup) });
+  t.same(other.json().items, [], 'a different number finds nobody');
+});

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { testAppliance, userWithToken, serviceToken, bearer } from '../../../helpers/appliance.js';
 
 t.test('/metrics answers 401 without a good token and 403 to other roles, and counts each refusal', async (t) => {
@@ -53,4 +54,17 @@ t.test('the exposition passes promtool check metrics', async (t) => {
   const check = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
   t.equal(check.error, undefined, 'promtool runs (Debian package prometheus, installed by scripts/install-test-deps.sh)');
   t.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+});
+
+t.test("the exposition names this release and the Node it runs on, the store's free space, and a SIP link gauge only when SIP is on", async (t) => {
+  const version = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const scrape = async (raw: Record<string, unknown>): Promise<string> => {
+    const { app } = await testAppliance(t, raw);
+    return (await app.http.inject({ url: '/metrics', headers: bearer(await serviceToken(app, 'metrics')) })).body;
+  };
+  const off = await scrape({});
+  t.match(off, new RegExp(`^swb_build_info\\{version="${version.replace(/\./g, '\\.')}",node="${process.version.replace(/\./g, '\\.')}"\\} 1$`, 'm'));
+  t.match(off, /^swb_store_free_bytes [1-9][0-9]*$/m);
+  t.notMatch(off, /swb_sip_drachtio_connected/, 'no link gauge for a link nobody configured');
+  t.match(await scrape({ sip: { enabled: true } }), /^swb_sip_drachtio_connected /m, 'with SIP on, the gauge is there');
 });
