@@ -22,6 +22,7 @@ import type { MediaBackend } from '../sip/media/types.js';
 import { resolveSecretValue } from '../common/config.js';
 import { SwitchboardError } from '../common/errors.js';
 import { mkdir } from 'node:fs/promises';
+import { auditServedCertificate, loadServedTls, summarize, type ServedTls } from './http/tls-material.js';
 
 export interface BuildOptions {
   config: Config;
@@ -85,7 +86,9 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       readiness.set('media', () => m.readiness());
     }
     sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media, users: access.users, events });
-    http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, extraRoutes: [gateway.routes, sip.routes] });
+    const tls = await loadServedTls(config, { create: true });
+    if (tls) await announceTls(store, audit, tls, logger);
+    http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, tls, extraRoutes: [gateway.routes, sip.routes] });
   } catch (err) {
     await store.close();
     throw err;
@@ -135,6 +138,14 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       await unmark?.();
     },
   };
+}
+
+/** The served certificate's fingerprint in the journal at every start, so an admin can compare it with the browser without a shell on the box. */
+async function announceTls(store: Store, audit: AuditLog, tls: ServedTls, logger: Logger): Promise<void> {
+  await auditServedCertificate(store, audit, tls, 'start');
+  const { fingerprint, notAfter } = summarize(tls.cert);
+  if (tls.selfSigned?.tightened) logger.warn({ file: tls.keyFile }, 'the TLS key file was readable by others; it is 0600 again');
+  logger.info({ fingerprint, notAfter, file: tls.certFile, selfSigned: tls.selfSigned?.outcome }, 'serving HTTPS');
 }
 
 /** The `media:` section as a backend (null for `none`); recordings go to DATADIR/recordings. */

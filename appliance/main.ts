@@ -4,6 +4,7 @@ import { build, type Appliance } from './app.js';
 import { installUnhandledRejectionPolicy } from '../domain/store/unhandled.js';
 import { SwitchboardError, isSwitchboardError } from '../common/errors.js';
 import { createService, type Service } from './lifecycle/service.js';
+import { reloadTls } from './http/tls-reload.js';
 
 /** sysexits.h codes, so systemd (RestartPreventExitStatus) can tell "fix the config" from "crashed". */
 export const EXIT = { OK: 0, FAILURE: 1, CONFIG: 78, IO: 74 } as const;
@@ -36,9 +37,11 @@ export async function start(): Promise<Appliance> {
   } catch (err) {
     service.failed(err);
     const io = isSwitchboardError(err) && (err.code === 'SWB_ERR_STORE_UNAVAILABLE' || err.code === 'SWB_ERR_STORE_FULL');
+    // Found only once files are read (listen.tls's pair, a media secret): still the admin's to fix, not a restart's.
+    const configuration = isSwitchboardError(err) && err.code === 'SWB_ERR_CONFIG_INVALID';
     logger.fatal({ code: isSwitchboardError(err) ? err.code : (err as NodeJS.ErrnoException).code, reason: (err as Error).message }, 'switchboard cannot start');
     logger.flush();
-    process.exit(io ? EXIT.IO : EXIT.FAILURE);
+    process.exit(io ? EXIT.IO : configuration ? EXIT.CONFIG : EXIT.FAILURE);
   }
   let stopping = false;
   const stop = (signal: string): void => {
@@ -64,6 +67,8 @@ export async function start(): Promise<Appliance> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Without a handler SIGHUP would end the process; here it reloads listen.tls's pair (systemctl reload).
+  process.on('SIGHUP', () => void reloadTls({ ...app, server: app.http.server }));
   return app;
 }
 

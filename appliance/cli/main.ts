@@ -9,6 +9,7 @@ import { configCommands } from './commands/config.js';
 import { backupCommands } from './commands/backup.js';
 import { provisionCommands } from './commands/provision.js';
 import { versionCommands } from './commands/version.js';
+import { tlsCommands } from './commands/tls.js';
 
 const program = new Command('switchboard')
   .description('Switchboard appliance: start it, and administer it on the box')
@@ -28,6 +29,7 @@ configCommands(program);
 backupCommands(program);
 provisionCommands(program);
 versionCommands(program);
+tlsCommands(program);
 
 try {
   // Starting is never a default: a bare `switchboard` typed to see what it does must not start a second box.

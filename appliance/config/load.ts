@@ -9,6 +9,7 @@ import { ConfigSchema, type Config } from './schema.js';
 import { checkSipConfig } from '../../sip/config-check.js';
 import { parseNetworks, isLoopback } from '../../common/address-allow.js';
 import { prepareChannels } from '../../gateway/config-check.js';
+import { settleListenTls } from '../http/tls-config.js';
 
 export interface LoadOptions {
   /** Path of the YAML file; absent means embedded defaults. */
@@ -109,6 +110,7 @@ function checkSemantics(config: Config, source: string): void {
       { key: 'listen.allow', value: allow, expected: 'at least one client network' },
     );
   }
+  settleListenTls(config.listen, source);
 }
 
 export { ENV_OVERRIDES };

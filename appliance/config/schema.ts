@@ -4,6 +4,7 @@ import { AccessSchema } from '../../domain/access/config.js';
 import { DepartmentsSchema, ExtensionsSchema, SipSchema, TrunksSchema } from '../../sip/config.js';
 import { MediaSchema } from '../../sip/media/config.js';
 import { ChannelsSchema, GatewaySchema } from '../../gateway/config.js';
+import { ListenTlsSchema } from '../http/tls-config.js';
 
 /*
  * The whole configuration, assembled from each module's own section. Every key has a default so an
@@ -20,6 +21,7 @@ export const ListenSchema = Type.Object(
     }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
     trustProxy: Type.Boolean({ default: false }),
+    tls: ListenTlsSchema,
   },
   { additionalProperties: false, default: {} },
 );

@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ClientService } from '../../domain/clients/clients.js';
 import type { HistoryService } from '../../domain/history/history.js';
 import type { ConversationService } from '../../domain/conversations/conversations.js';
+import { secureContextOf, type ServedTls } from './tls-material.js';
 
 export interface HttpDeps {
   config: Config;
@@ -35,6 +36,8 @@ export interface HttpDeps {
   conversations: ConversationService;
   metrics: Metrics;
   readiness: Map<string, () => 'ok' | 'down'>;
+  /** The pair to serve HTTPS with (listen.tls); null: plain HTTP, only ever on loopback. */
+  tls?: ServedTls | null;
   /** Route plugins of other concerns (clients, conversations, channels), registered after auth. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
 }
@@ -52,13 +55,16 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     trustProxy: config.listen.trustProxy,
     // The query string can hold a searched phone number: log the path only.
     requestIdHeader: false,
+    // An https.Server underneath: the routes see the same fastify API; only tls-reload touches the raw server.
+    ...((deps.tls ? { https: secureContextOf(deps.tls) } : {}) as object),
   });
   app.setValidatorCompiler(validatorCompiler);
   // Only JSON is spoken: drop fastify's default text/plain parser so anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
   await app.register(errorsPlugin);
-  await app.register(helmet, { global: true });
+  // HSTS only where it is true: over plain loopback HTTP it would pin localhost for every other local service.
+  await app.register(helmet, { global: true, strictTransportSecurity: deps.tls ? { maxAge: 31_536_000, includeSubDomains: false } : false });
   await app.register(authPlugin, { access: deps.access, allow: config.listen.allow });
   await app.register(metricsPlugin, { metrics: deps.metrics });
   await app.register(healthRoutes, { store: deps.store, users: deps.access.users, readiness: deps.readiness });

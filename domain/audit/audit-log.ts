@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'channel.provision',
   'audit.export',
   'config.change',
+  'tls.certificate',
   'store.migrate',
   'store.backup',
   'store.restore',

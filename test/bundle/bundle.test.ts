@@ -58,4 +58,17 @@ t.test('npm run bundle makes one tarball with its SHA-256 that runs with no node
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number];
   t.equal(code, 0);
+
+  // HTTPS with the self-signed certificate: what makes it (loaded only then) is in the bundle too.
+  const tlsCfg = path.join(root, 'tls.yaml');
+  await writeFile(tlsCfg, 'listen: { port: 0, tls: self-signed }\n');
+  const env = { SWITCHBOARD_CONFIG: tlsCfg, SWITCHBOARD_DATA_DIR: path.join(root, 'data-tls') };
+  const secure = spawn(path.join(dir, 'bin/switchboard'), ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tlsLog = '';
+  secure.stdout.on('data', (d: Buffer) => (tlsLog += d.toString()));
+  for (let i = 0; i < 100 && !tlsLog.includes('switchboard listening'); i++) await new Promise((r) => setTimeout(r, 100));
+  t.match(tlsLog, /"address":"https:\/\/127\.0\.0\.1:\d+"/, 'the bundled appliance serves HTTPS with a certificate it made');
+  t.match(execFileSync(path.join(dir, 'bin/switchboard'), ['tls', 'show'], { env, encoding: 'utf8' }), /^SHA-256: +([0-9A-F]{2}:){31}[0-9A-F]{2}$/m);
+  secure.kill('SIGTERM');
+  t.equal(((await once(secure, 'exit')) as [number])[0], 0);
 });

@@ -8,11 +8,11 @@ import { chromium, type Browser } from 'playwright-core';
  * never a downloaded browser build. playwright gives each launch a fresh
  * temporary profile (--user-data-dir) of its own and removes it on close.
  */
-export async function launchChromium(t: Test): Promise<Browser> {
+export async function launchChromium(t: Test, extraArgs: string[] = []): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...extraArgs],
   });
   t.teardown(() => browser.close());
   return browser;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { listenTlsOf } from '../../http/tls-config.js';
+import { loadServedTls } from '../../http/tls-material.js';
 import { print } from '../io.js';
 
 export function configCommands(program: Command): void {
@@ -8,8 +10,11 @@ export function configCommands(program: Command): void {
   config
     .command('check <file>')
     .description('validate a configuration file without starting')
-    .action((file: string) => {
+    .action(async (file: string) => {
       const c = loadConfig({ file });
-      print(`${file}: valid (listen ${c.listen.host}:${c.listen.port}, data ${c.dataDir})`);
+      const tls = listenTlsOf(c.listen);
+      // The pair is read at start too: a missing or mismatched file is as much a config error as a bad key.
+      if (typeof tls === 'object') await loadServedTls(c, { create: false });
+      print(`${file}: valid (listen ${c.listen.host}:${c.listen.port} ${tls === 'off' ? 'plain HTTP' : `HTTPS, ${typeof tls === 'string' ? tls : 'certificate files'}`}, data ${c.dataDir})`);
     });
 }
