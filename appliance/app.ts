@@ -81,6 +81,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     }
     sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media, users: access.users });
     http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, extraRoutes: [gateway.routes, sip.routes] });
+    await http.register(sip.stateRoutes(access.users));
   } catch (err) {
     await store.close();
     throw err;

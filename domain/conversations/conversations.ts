@@ -152,7 +152,13 @@ export class ConversationService implements ClientDependent {
     if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > MAX_LIST) {
       throw new SwitchboardError('SWB_ERR_VALIDATION', `limit must be an integer from 1 to ${MAX_LIST}`, { field: 'limit' });
     }
-    const matches: Conversation[] = [];
+    const matches = [...this.matching(filter, visibleTo)];
+    matches.sort((a, b) => (a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0));
+    return matches.slice(0, filter.limit);
+  }
+
+  /** Every match, unordered and uncapped: for callers that order and page by something else (the inbox). */
+  *matching(filter: Omit<ConversationFilter, 'limit'>, visibleTo?: Principal): Generator<Conversation> {
     // A merged-away id names the same person: list the survivor's conversations.
     const clientId = filter.clientId === undefined ? undefined : (this.clients.get(filter.clientId)?.id ?? filter.clientId);
     for (const c of this.scan(clientId)) {
@@ -160,10 +166,8 @@ export class ConversationService implements ClientDependent {
       if (filter.assignee && c.assignee !== filter.assignee.toLowerCase()) continue;
       if (filter.department && c.department !== filter.department) continue;
       if (visibleTo && !canSee(visibleTo, c)) continue;
-      matches.push(c);
+      yield c;
     }
-    matches.sort((a, b) => (a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0));
-    return matches.slice(0, filter.limit);
   }
 
   /** list() through the role rule: what this principal is allowed to see. */

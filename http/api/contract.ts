@@ -11,7 +11,8 @@ import type { HistoryEvent as DomainEvent } from '../../domain/history/events.js
 import type { HistoryPage as DomainPage } from '../../domain/history/history.js';
 import type { ReplyResult as DomainReply } from '../../gateway/core/replies.js';
 import type { HumanRole } from '../../domain/access/roles.js';
-import type { Conversation, ReplyResult } from './conversations.js';
+import type { InboxOrder as DomainOrder } from '../../domain/conversations/inbox-order.js';
+import type { Conversation, InboxOrder, ReplyResult } from './conversations.js';
 import type { ClientCard } from './clients.js';
 import type { HistoryEvent, HistoryPage } from './history.js';
 import type { BrowserSession } from './sessions.js';
@@ -28,4 +29,5 @@ export const contract: {
   page: Same<DomainPage, Static<typeof HistoryPage>>;
   reply: Same<DomainReply, Static<typeof ReplyResult>>;
   role: Same<HumanRole, BrowserSession['role']>;
-} = { conversation: true, card: true, event: true, page: true, reply: true, role: true };
+  inboxOrder: Same<DomainOrder, InboxOrder>;
+} = { conversation: true, card: true, event: true, page: true, reply: true, role: true, inboxOrder: true };
