@@ -27,7 +27,7 @@ export function useSession(session: BrowserSession | null, lost: () => void): vo
   onSessionLost = lost;
 }
 
-async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+export async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const h: Record<string, string> = { accept: 'application/json', ...headers };
   if (body !== undefined) h['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) h['x-csrf-token'] = csrf;

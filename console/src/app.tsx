@@ -11,11 +11,9 @@ import { SignIn } from './sign-in.js';
 import { Inbox } from './inbox.js';
 import { ConversationPane } from './conversation.js';
 import { useIdleSignOut } from './idle.js';
-
-function conversationFromPath(): string | null {
-  const m = /^\/c\/([^/]+)$/.exec(location.pathname);
-  return m ? decodeURIComponent(m[1]!) : null;
-}
+import { homeOf, mayOpen, pageOf } from './pages/routes.js';
+import { ClientSearch, NavLinks } from './pages/top-bar.js';
+import { PageBody } from './pages/pages.js';
 
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
@@ -107,26 +105,35 @@ interface ShellProps {
 
 /** The signed-in window: the inbox beside the open conversation, one live stream for both. */
 function Shell({ session, locale, t, fmt, picker, onSignedOut }: ShellProps) {
-  const [open, setOpen] = useState<string | null>(conversationFromPath);
+  const [path, setPath] = useState(() => location.pathname);
+  const page = pageOf(path);
+  const open = page.kind === 'conversation' ? page.id : null;
   const [view, setView] = useState<InboxView>(session.role === 'operator' ? 'mine' : 'all');
   const [live, setLive] = useState<LiveState>('connecting');
   const hub = useMemo(liveHub, []);
 
   useEffect(() => {
-    const pop = () => setOpen(conversationFromPath());
+    // An auditor has no inbox: their home is the audit log.
+    if (location.pathname === '/' && homeOf(session.role) !== '/') {
+      history.replaceState(null, '', homeOf(session.role));
+      setPath(location.pathname);
+    }
+    const pop = () => setPath(location.pathname);
     addEventListener('popstate', pop);
     return () => removeEventListener('popstate', pop);
   }, []);
+  // The live stream is the desk's (an auditor's session is refused it).
+  const staff = mayOpen(session.role, { kind: 'inbox' });
   useEffect(
     () =>
-      connectLive({
+      !staff ? undefined : connectLive({
         event: hub.emit,
         state: setLive,
         reconnected: () => hub.emit(null),
         // A broken stream may mean the session ended: asking is what sends the page to sign-in.
         broken: () => void api.session().catch(() => undefined),
       }),
-    [hub],
+    [hub, staff],
   );
 
   const signOut = async (key: MessageKey, params?: Record<string, number>) => {
@@ -135,28 +142,40 @@ function Shell({ session, locale, t, fmt, picker, onSignedOut }: ShellProps) {
   };
   useIdleSignOut(session.idleSeconds, () => void signOut('signIn.idle', { minutes: Math.round(session.idleSeconds / 60) }));
 
-  const navigate = useCallback((path: string) => {
-    history.pushState(null, '', path);
-    setOpen(conversationFromPath());
+  const navigate = useCallback((to: string) => {
+    history.pushState(null, '', to);
+    setPath(location.pathname);
   }, []);
   const ctx: Ctx = { locale, t, fmt, session, onLive: hub.on, navigate };
+  // The inbox beside the pane for the desk's own pages, when the role has an inbox; the rest take the whole window.
+  const desk = ['inbox', 'conversation', 'client'].includes(page.kind) && mayOpen(session.role, page);
 
   return (
     <AppContext.Provider value={ctx}>
-      <div class={`shell ${open ? 'has-open' : ''}`}>
+      <div class={`shell ${desk ? (page.kind === 'inbox' ? '' : 'has-open') : 'wide'}`}>
         <header class="topbar">
           <span class="brand">{t('app.name')}</span>
-          <span class={`live live-${live}`} role="status">
-            {live === 'open' ? t('inbox.live') : t('inbox.offline')}
-          </span>
+          <NavLinks page={page} />
+          {staff && <ClientSearch />}
+          {staff && (
+            <span class={`live live-${live}`} role="status">
+              {live === 'open' ? t('inbox.live') : t('inbox.offline')}
+            </span>
+          )}
           <span class="who">{t('app.signedInAs', { user: session.username, role: t(`role.${session.role}`) })}</span>
           {picker}
           <button type="button" class="ghost" onClick={() => void signOut('signIn.signedOut')}>
             {t('app.signOut')}
           </button>
         </header>
-        <Inbox view={view} onView={setView} selected={open} />
-        <main class="pane">{open ? <ConversationPane key={open} id={open} /> : <p class="empty-pane">{t('conv.none')}</p>}</main>
+        {desk && <Inbox view={view} onView={setView} selected={open} />}
+        {desk ? (
+          <main class="pane">{open ? <ConversationPane key={open} id={open} /> : page.kind === 'client' ? <PageBody page={page} /> : <p class="empty-pane">{t('conv.none')}</p>}</main>
+        ) : (
+          <main class="page">
+            <PageBody page={page} />
+          </main>
+        )}
       </div>
     </AppContext.Provider>
   );

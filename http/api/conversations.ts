@@ -50,6 +50,8 @@ export const InboxQuery = Type.Object(
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }),
     /** nextCursor of the page before. */
     cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    /** Only this conversation's row, if it is in the view (a live change to one row). */
+    conversation: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );

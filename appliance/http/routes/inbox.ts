@@ -64,11 +64,13 @@ async function inboxRoutes(app: FastifyInstance, { conversations, clients, histo
   }
 
   app.get('/api/v1/inbox', { config: { roles: STAFF }, schema: { querystring: InboxQuery, response: { 200: InboxPage } } }, async (request, reply) => {
-    const { view, order, limit, cursor } = request.query as { view: InboxView; order: InboxOrder; limit: number; cursor?: string };
+    const { view, order, limit, cursor, conversation } = request.query as { view: InboxView; order: InboxOrder; limit: number; cursor?: string; conversation?: string };
     const me = principalOf(request);
     const filter = filterOf(view, me);
-    let found: Iterable<Conversation> = filter ? conversations.matching(filter, me) : [];
-    if (view === 'unassigned') found = [...found].filter((c) => c.assignee === null);
+    // One row: only that client's conversations are read, not the whole desk.
+    const one = conversation === undefined ? undefined : (conversations.get(conversation) ?? null);
+    let found: Iterable<Conversation> = !filter || one === null ? [] : conversations.matching(one ? { ...filter, clientId: one.clientId } : filter, me);
+    if (view === 'unassigned' || one) found = [...found].filter((c) => (view !== 'unassigned' || c.assignee === null) && (!one || c.id === one.id));
     const page = orderedPage(found, order, cursor ?? null, limit);
     reply.header('cache-control', 'no-store');
     return { items: page.items.map((c) => row(c, me)), total: page.total, nextCursor: page.nextCursor };
