@@ -146,11 +146,13 @@ export function Inbox({ view, onView, selected }: { view: InboxView; onView: (v:
       )}
       {data && items.length === 0 && <p class="empty">{t('inbox.empty')}</p>}
       {data && items.length > 0 && <p class="count">{t('inbox.count', { shown: items.length, total: data.total })}</p>}
-      <ul class="conversations" aria-label={t('inbox.list')} ref={win.ref} onScroll={win.onScroll} style={{ paddingTop: `${win.padTop}px`, paddingBottom: `${win.padBottom}px` }}>
-        {items.slice(win.start, win.end).map((item, k) => (
-          <Row key={item.conversation.id} item={item} now={now} selected={item.conversation.id === selected} pos={win.start + k + 1} size={data?.total ?? items.length} />
-        ))}
-      </ul>
+      <div class="conversations-scroll" ref={win.ref} onScroll={win.onScroll}>
+        <ul class="conversations" aria-label={t('inbox.list')} style={{ paddingTop: `${win.padTop}px`, paddingBottom: `${win.padBottom}px` }}>
+          {items.slice(win.start, win.end).map((item, k) => (
+            <Row key={item.conversation.id} item={item} now={now} selected={item.conversation.id === selected} pos={win.start + k + 1} size={data?.total ?? items.length} />
+          ))}
+        </ul>
+      </div>
     </nav>
   );
 }

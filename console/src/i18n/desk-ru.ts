@@ -157,7 +157,7 @@ export const deskRu: Record<keyof typeof deskEn, string> = {
   'tel.notRegistered': 'не зарегистрирован',
   'tel.source': 'Откуда',
   'tel.source.config': 'файл конфигурации',
-  'tel.source.provisioning': 'provision apply',
+  'tel.source.provisioning': 'команда provision apply',
   'tel.trunks': 'Транки',
   'tel.trunk': 'Транк',
   'tel.host': 'Провайдер',

@@ -43,6 +43,7 @@ export function TagEditor({ id, tags, listLabel, inputLabel, save, readOnly }: {
       {!readOnly && (
         <form
           class="inline-add"
+          aria-label={listLabel}
           onSubmit={async (e) => {
             e.preventDefault();
             const tag = text.trim();
