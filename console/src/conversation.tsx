@@ -113,6 +113,7 @@ export function ConversationPane({ id }: { id: string }) {
         <span class={`badge status-${conv.status}`}>{t(`conv.status.${conv.status}`)}</span>
         <ConversationActions conv={conv} onChange={setConv} />
         <div class="conv-tags">
+          <span class="muted">{t('conv.tags')}:</span>
           <TagEditor id="conv-tags" tags={conv.tags} listLabel={t('conv.tags')} inputLabel={t('conv.newTag')} save={async (tags) => setConv(await deskApi.setConversationTags(conv.id, tags))} />
         </div>
       </header>

@@ -75,7 +75,8 @@ function UsersSection() {
                 <td>{u.extension ?? '—'}</td>
                 <td>{[u.disabled ? t('admin.disabled') : null, u.locked ? t('admin.locked') : null, t(`admin.totp.${u.totp}`)].filter(Boolean).join(' · ')}</td>
                 <td>{count(u.username)}</td>
-                <td class="row-actions">
+                <td>
+                  <div class="row-actions">
                   <button type="button" class="small ghost" aria-label={t('admin.editUser', { user: u.username })} onClick={() => setEditing(u.username)}>
                     {t('admin.edit')}
                   </button>
@@ -94,6 +95,7 @@ function UsersSection() {
                       {t('admin.endSessions')}
                     </button>
                   )}
+                  </div>
                 </td>
               </tr>
             ),
