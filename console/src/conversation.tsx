@@ -11,6 +11,7 @@ import { ConversationActions } from './actions.js';
 import { deskApi } from './pages/api.js';
 import { TagEditor } from './pages/tag-editor.js';
 import { useMarkSeen } from './pages/seen.js';
+import { Missing } from './pages/missing.js';
 
 /**
  * Newest first, each event once: live events, pages and our own sends meet here.
@@ -91,16 +92,7 @@ export function ConversationPane({ id }: { id: string }) {
     setCursor(page.nextCursor);
   };
 
-  if (failure) {
-    return (
-      <section class="conversation missing">
-        <p role="alert">{failure}</p>
-        <button type="button" onClick={() => navigate('/')}>
-          {t('conv.back')}
-        </button>
-      </section>
-    );
-  }
+  if (failure) return <Missing message={failure} />;
   if (!conv || !client) return <p class="loading">{t('app.loading')}</p>;
   return (
     <section class="conversation" aria-labelledby="conv-title">

@@ -1,6 +1,7 @@
 import { useApp } from '../context.js';
 import { deskApi } from './api.js';
 import { usePoll } from './poll.js';
+import { Head } from './table.js';
 
 const POLL_MS = 5000;
 
@@ -28,16 +29,7 @@ export function TelephonySection() {
 
       <h3 id="tel-ext">{t('tel.extensions')}</h3>
       <table aria-labelledby="tel-ext">
-        <thead>
-          <tr>
-            <th scope="col">{t('sup.extension')}</th>
-            <th scope="col">{t('tel.name')}</th>
-            <th scope="col">{t('conv.department')}</th>
-            <th scope="col">{t('tel.user')}</th>
-            <th scope="col">{t('tel.phones')}</th>
-            <th scope="col">{t('tel.source')}</th>
-          </tr>
-        </thead>
+        <Head cols={['sup.extension', 'tel.name', 'conv.department', 'tel.user', 'tel.phones', 'tel.source']} />
         <tbody>
           {(ext.data?.items ?? []).map((e) => (
             <tr>
@@ -56,15 +48,7 @@ export function TelephonySection() {
 
       <h3 id="tel-trunks">{t('tel.trunks')}</h3>
       <table aria-labelledby="tel-trunks">
-        <thead>
-          <tr>
-            <th scope="col">{t('tel.trunk')}</th>
-            <th scope="col">{t('tel.host')}</th>
-            <th scope="col">{t('tel.prefix')}</th>
-            <th scope="col">{t('tel.inbound')}</th>
-            <th scope="col">{t('tel.registration')}</th>
-          </tr>
-        </thead>
+        <Head cols={['tel.trunk', 'tel.host', 'tel.prefix', 'tel.inbound', 'tel.registration']} />
         <tbody>
           {(trunks.data?.items ?? []).map((k) => (
             <tr>
@@ -84,14 +68,7 @@ export function TelephonySection() {
 
       <h3 id="tel-channels">{t('tel.channels')}</h3>
       <table aria-labelledby="tel-channels">
-        <thead>
-          <tr>
-            <th scope="col">{t('conv.channel')}</th>
-            <th scope="col">{t('tel.type')}</th>
-            <th scope="col">{t('tel.state')}</th>
-            <th scope="col">{t('tel.outbox')}</th>
-          </tr>
-        </thead>
+        <Head cols={['conv.channel', 'tel.type', 'tel.state', 'tel.outbox']} />
         <tbody>
           {(channels.data?.items ?? []).map((c) => (
             <tr>

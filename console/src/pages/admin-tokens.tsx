@@ -4,6 +4,7 @@ import { useApp } from '../context.js';
 import { deskApi } from './api.js';
 import { usePoll } from './poll.js';
 import { NoticeLine, useAction } from './action.js';
+import { Head } from './table.js';
 
 /**
  * Service tokens for machines (Prometheus, a CRM): created with a role, the
@@ -64,15 +65,7 @@ export function TokensSection() {
       {tokens.data && tokens.data.items.length === 0 && <p class="muted">{t('tokens.none')}</p>}
       {tokens.data && tokens.data.items.length > 0 && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('tokens.name')}</th>
-              <th scope="col">{t('admin.role')}</th>
-              <th scope="col">{t('tokens.createdBy')}</th>
-              <th scope="col">{t('tokens.expires')}</th>
-              <th scope="col">{t('admin.actions')}</th>
-            </tr>
-          </thead>
+          <Head cols={['tokens.name', 'admin.role', 'tokens.createdBy', 'tokens.expires', 'admin.actions']} />
           <tbody>
             {tokens.data.items.map((k) => (
               <tr>

@@ -6,6 +6,7 @@ import { usePoll } from './poll.js';
 import { TokensSection } from './admin-tokens.js';
 import { TelephonySection } from './admin-telephony.js';
 import { NoticeLine, useAction } from './action.js';
+import { Head } from './table.js';
 
 const ROLES = ['operator', 'supervisor', 'admin', 'auditor'] as const;
 const USERS_MS = 10_000;
@@ -52,17 +53,7 @@ function UsersSection() {
       {users.error && <p class="error" role="alert">{users.error}</p>}
       <NoticeLine notice={notice} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.username')}</th>
-            <th scope="col">{t('admin.role')}</th>
-            <th scope="col">{t('conv.department')}</th>
-            <th scope="col">{t('sup.extension')}</th>
-            <th scope="col">{t('admin.signIn')}</th>
-            <th scope="col">{t('admin.sessions')}</th>
-            <th scope="col">{t('admin.actions')}</th>
-          </tr>
-        </thead>
+        <Head cols={['admin.username', 'admin.role', 'conv.department', 'sup.extension', 'admin.signIn', 'admin.sessions', 'admin.actions']} />
         <tbody>
           {(users.data?.items ?? []).map((u) =>
             editing === u.username ? (
@@ -113,22 +104,7 @@ function UsersSection() {
           {t('admin.password')}
           <input name="password" type="password" required maxLength={4096} autoComplete="new-password" />
         </label>
-        <label>
-          {t('admin.role')}
-          <select name="role">
-            {ROLES.map((r) => (
-              <option value={r}>{t(`role.${r}`)}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('conv.department')}
-          <input name="department" maxLength={64} />
-        </label>
-        <label>
-          {t('sup.extension')}
-          <input name="extension" inputMode="numeric" pattern="[0-9]{2,8}" maxLength={8} />
-        </label>
+        <UserFields />
         <button type="submit">{t('admin.create')}</button>
         <p class="hint">{t('admin.createHint')}</p>
       </form>
@@ -149,22 +125,7 @@ function EditRow({ user, act, done }: { user: PublicUser; act: (fn: () => Promis
       <td colSpan={7}>
         <form class="admin-form inline" onSubmit={save} aria-label={t('admin.editUser', { user: user.username })}>
           <strong>{user.username}</strong>
-          <label>
-            {t('admin.role')}
-            <select name="role" defaultValue={user.role}>
-              {ROLES.map((r) => (
-                <option value={r}>{t(`role.${r}`)}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('conv.department')}
-            <input name="department" defaultValue={user.department ?? ''} maxLength={64} />
-          </label>
-          <label>
-            {t('sup.extension')}
-            <input name="extension" defaultValue={user.extension ?? ''} pattern="[0-9]{2,8}" maxLength={8} />
-          </label>
+          <UserFields user={user} />
           <label class="check">
             <input type="checkbox" name="disabled" defaultChecked={user.disabled} />
             {t('admin.disabledLabel')}
@@ -178,5 +139,30 @@ function EditRow({ user, act, done }: { user: PublicUser; act: (fn: () => Promis
         </form>
       </td>
     </tr>
+  );
+}
+
+/** Role, department and extension: the same fields to create a user and to edit one. */
+function UserFields({ user }: { user?: PublicUser }) {
+  const { t } = useApp();
+  return (
+    <>
+      <label>
+        {t('admin.role')}
+        <select name="role" defaultValue={user?.role ?? 'operator'}>
+          {ROLES.map((r) => (
+            <option value={r}>{t(`role.${r}`)}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('conv.department')}
+        <input name="department" defaultValue={user?.department ?? ''} maxLength={64} />
+      </label>
+      <label>
+        {t('sup.extension')}
+        <input name="extension" defaultValue={user?.extension ?? ''} inputMode="numeric" pattern="[0-9]{2,8}" maxLength={8} />
+      </label>
+    </>
   );
 }

@@ -3,6 +3,7 @@ import type { AuditQueryParams, AuditRecord, VerifyResult } from '../../../http/
 import { ApiError } from '../api.js';
 import { useApp } from '../context.js';
 import { deskApi } from './api.js';
+import { Head } from './table.js';
 
 const PAGE = 100;
 
@@ -112,17 +113,7 @@ export function AuditPage() {
       {items && items.length === 0 && <p class="muted">{t('audit.none')}</p>}
       {items && items.length > 0 && (
         <table aria-label={t('audit.records')}>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">{t('audit.time')}</th>
-              <th scope="col">{t('audit.actor')}</th>
-              <th scope="col">{t('audit.action')}</th>
-              <th scope="col">{t('audit.target')}</th>
-              <th scope="col">{t('audit.source')}</th>
-              <th scope="col">{t('audit.details')}</th>
-            </tr>
-          </thead>
+          <Head cols={['#', 'audit.time', 'audit.actor', 'audit.action', 'audit.target', 'audit.source', 'audit.details']} />
           <tbody>
             {items.map((r) => (
               <tr>

@@ -7,6 +7,7 @@ import { useApp } from '../context.js';
 import { ClientCard } from '../client-card.js';
 import { Timeline } from '../timeline.js';
 import { deskApi } from './api.js';
+import { Missing } from './missing.js';
 
 const byTimeDesc = (a: HistoryEvent, b: HistoryEvent) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0);
 
@@ -61,16 +62,7 @@ export function ClientPage({ id }: { id: string }) {
     [onLive, client, history],
   );
 
-  if (failure) {
-    return (
-      <section class="conversation missing">
-        <p role="alert">{failure}</p>
-        <button type="button" onClick={() => navigate('/')}>
-          {t('conv.back')}
-        </button>
-      </section>
-    );
-  }
+  if (failure) return <Missing message={failure} />;
   if (!client) return <p class="loading">{t('app.loading')}</p>;
   const older = async () => {
     if (!cursor) return;

@@ -6,6 +6,7 @@ import { useApp } from '../context.js';
 import { useNow } from '../now.js';
 import { deskApi } from './api.js';
 import { usePoll } from './poll.js';
+import { Head } from './table.js';
 
 /** Calls, phones and presence are not on the live stream: asked again this often. */
 const POLL_MS = 2000;
@@ -68,16 +69,7 @@ function Operators({ desk, online, error }: { desk: DeskSummary | null; online: 
       <h2 id="sup-ops">{t('sup.operators')}</h2>
       {error && <p class="error" role="alert">{error}</p>}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('sup.operator')}</th>
-            <th scope="col">{t('conv.department')}</th>
-            <th scope="col">{t('sup.status')}</th>
-            <th scope="col">{t('sup.open')}</th>
-            <th scope="col">{t('sup.waitingCount')}</th>
-            <th scope="col">{t('sup.oldest')}</th>
-          </tr>
-        </thead>
+        <Head cols={['sup.operator', 'conv.department', 'sup.status', 'sup.open', 'sup.waitingCount', 'sup.oldest']} />
         <tbody>
           {(desk?.operators ?? []).map((o) => (
             <tr>
@@ -126,15 +118,7 @@ function Conversations({ items, desk, onChanged }: { items: InboxItem[]; desk: D
     <>
       {error && <p class="error" role="alert">{error}</p>}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('card.title')}</th>
-            <th scope="col">{t('conv.channel')}</th>
-            <th scope="col">{t('conv.department')}</th>
-            <th scope="col">{t('sup.waitingFor')}</th>
-            <th scope="col">{t('conv.assignee')}</th>
-          </tr>
-        </thead>
+        <Head cols={['card.title', 'conv.channel', 'conv.department', 'sup.waitingFor', 'conv.assignee']} />
         <tbody>
           {items.map((i) => {
             const c = i.conversation;
@@ -177,15 +161,7 @@ function Calls({ calls, error }: { calls: Array<{ id: string; direction: string;
       {calls && calls.length === 0 && <p class="muted">{t('sup.noCalls')}</p>}
       {calls && calls.length > 0 && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('sup.from')}</th>
-              <th scope="col">{t('sup.to')}</th>
-              <th scope="col">{t('sup.extension')}</th>
-              <th scope="col">{t('sup.callState')}</th>
-              <th scope="col">{t('sup.since')}</th>
-            </tr>
-          </thead>
+          <Head cols={['sup.from', 'sup.to', 'sup.extension', 'sup.callState', 'sup.since']} />
           <tbody>
             {calls.map((c) => (
               <tr>
@@ -212,14 +188,7 @@ function Phones({ phones, error }: { phones: Array<{ extension: string; contact:
       {phones && phones.length === 0 && <p class="muted">{t('sup.noPhones')}</p>}
       {phones && phones.length > 0 && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('sup.extension')}</th>
-              <th scope="col">{t('sup.contact')}</th>
-              <th scope="col">{t('sup.userAgent')}</th>
-              <th scope="col">{t('sup.expiresIn')}</th>
-            </tr>
-          </thead>
+          <Head cols={['sup.extension', 'sup.contact', 'sup.userAgent', 'sup.expiresIn']} />
           <tbody>
             {phones.map((p) => (
               <tr>
