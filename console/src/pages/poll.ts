@@ -2,6 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
 import { useApp } from '../context.js';
 
+/** A busy desk sends many live events: one reload per half second of them is enough for a board. */
+const LIVE_DEBOUNCE_MS = 500;
+
 export interface Polled<T> {
   data: T | null;
   error: string | null;
@@ -42,7 +45,7 @@ export function usePoll<T>(fetch: () => Promise<T>, ms: number, onLive = false):
     const off = onLive
       ? subscribe(() => {
           if (debounce) clearTimeout(debounce);
-          debounce = setTimeout(() => load.current(), 150);
+          debounce = setTimeout(() => load.current(), LIVE_DEBOUNCE_MS);
         })
       : () => undefined;
     return () => {
