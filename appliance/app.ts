@@ -89,6 +89,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     const tls = await loadServedTls(config, { create: true });
     if (tls) await announceTls(store, audit, tls, logger);
     http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, tls, extraRoutes: [gateway.routes, sip.routes] });
+    await http.register(sip.stateRoutes(access.users));
   } catch (err) {
     await store.close();
     throw err;

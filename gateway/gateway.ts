@@ -93,6 +93,8 @@ export class Gateway {
       deps.readiness.set(`channel:${c.id}`, () => bridge.health());
     }
     this.metrics.zero([...this.bridges.keys()]);
+    // Assigning, closing and reopening through the API reach open screens like the gateway's own changes do.
+    deps.conversations.onChanged((c) => this.live.publish({ type: 'conversation', conversationId: c.id }));
   }
 
   private bridgeFor(c: ChannelConfig, ctx: BridgeContext): Bridge {

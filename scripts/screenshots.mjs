@@ -36,8 +36,22 @@ async function seed(app) {
     }
     first ??= { conv, client };
   }
+  for (const [username, role, department, extension] of [['ivan', 'operator', 'sales', '102'], ['nina', 'operator', 'support', '201'], ['sveta', 'supervisor', null, null], ['root', 'admin', null, null], ['audrey', 'auditor', null, null]]) {
+    await app.access.users.create({ username, password: PASSWORD, role, department, extension }, { actor: 'user:root', source: 'screenshots' });
+  }
+  await app.access.users.update('olga', { extension: '101' }, { actor: 'user:root', source: 'screenshots' });
+  await app.access.tokens.create({ role: 'metrics', name: 'prometheus' }, { actor: 'user:root', source: 'screenshots' });
+  await app.access.tokens.create({ role: 'integration', name: 'crm-sync', ttlDays: 365 }, { actor: 'user:root', source: 'screenshots' });
+  await app.gateway.desk.setOnline('olga', true);
+  await app.sip.bindings.apply('101', [{ contact: '<sip:101@192.168.10.21:5060>', expires: 600 }], { callId: 'r1', cseq: 1, userAgent: 'Yealink SIP-T46U 108.86.0.20', received: 'udp/192.168.10.21:5060' }, 5);
+  await app.sip.bindings.apply('201', [{ contact: '<sip:201@192.168.10.35:5060>', expires: 600 }], { callId: 'r2', cseq: 1, userAgent: 'Linphone 5.2', received: 'udp/192.168.10.35:5060' }, 5);
+  const call = (id, from, extension, minutes, answered) => ({ id, sipCallId: `s-${id}`, direction: 'in', from, to: '+74951234567', extension, trunk: 'main', clientId: null, state: answered ? 'answered' : 'ringing', start: ago(minutes), answer: answered ? ago(minutes - 0.2) : null, end: null, durationSec: 0, outcome: null, sipCause: null, endReason: null, media: { anchor: 'direct', recordRequested: false }, recording: null, historyEventId: null });
+  app.sip.calls.open(call('00000000-0000-4000-8000-000000000001', '+79161234567', '101', 3, true));
+  app.sip.calls.open(call('00000000-0000-4000-8000-000000000002', '+79035550199', '201', 0.1, false));
+  await app.sip.calls.settle();
+  await app.conversations.assign(first.conv.id, { assignee: 'olga' }, { actor: 'user:sveta', source: 'screenshots' });
   await app.history.append({ clientId: first.client.id, kind: 'note', conversationId: first.conv.id, direction: 'internal', at: ago(30), actor: { type: 'user', id: 'olga' }, payload: { text: 'Courier says Thursday; confirm with the warehouse.' } });
-  return first.conv.id;
+  return { convId: first.conv.id, clientId: first.client.id };
 }
 
 // The phone (screen pop, unknown caller, click-to-call): call records written as the call log
@@ -51,10 +65,10 @@ async function phoneShots(app, browser, base) {
   const maria = app.clients.search('Maria Ivanova')[0];
   await app.clients.addIdentity(maria.id, { kind: 'phone', value: '+79161234567' }, ctx);
   const record = (id, from, state, minutes) => ({ id, sipCallId: `${id}@shots`, direction: 'in', from, to: '+74951112233', extension: null, trunk: 'provider', rung: ['101', '102'], departments: ['sales'], clientId: null, state, start: ago(minutes), answer: null, end: null, durationSec: 0, outcome: null, sipCause: null, endReason: null, media: { anchor: 'direct', recordRequested: false }, recording: null, historyEventId: null });
-  app.sip.calls.open(record('00000000-0000-4000-8000-000000000001', '+79161234567', 'ringing', 300));
-  await app.sip.calls.finish('00000000-0000-4000-8000-000000000001', { end: new Date(Date.now() - 299 * 60_000), outcome: 'missed', sipCause: 487, endReason: 'cancel' });
-  app.sip.calls.open(record('00000000-0000-4000-8000-000000000002', '+79161234567', 'ringing', 0));
-  app.sip.calls.open(record('00000000-0000-4000-8000-000000000003', '+79035550199', 'ringing', 0));
+  app.sip.calls.open(record('00000000-0000-4000-8000-000000000011', '+79161234567', 'ringing', 300));
+  await app.sip.calls.finish('00000000-0000-4000-8000-000000000011', { end: new Date(Date.now() - 299 * 60_000), outcome: 'missed', sipCause: 487, endReason: 'cancel' });
+  app.sip.calls.open(record('00000000-0000-4000-8000-000000000012', '+79161234567', 'ringing', 0));
+  app.sip.calls.open(record('00000000-0000-4000-8000-000000000013', '+79035550199', 'ringing', 0));
   await app.sip.calls.settle();
 
   const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 760 }, deviceScaleFactor: 1, timezoneId: 'Europe/Moscow' });
@@ -64,16 +78,16 @@ async function phoneShots(app, browser, base) {
   await page.locator('#password').fill(PASSWORD);
   await page.locator('form.sign-in button[type=submit]').click();
   await page.locator('.phone-ext.up').waitFor();
-  await page.goto(`${base}/call/00000000-0000-4000-8000-000000000002`);
+  await page.goto(`${base}/call/00000000-0000-4000-8000-000000000012`);
   await page.locator('.history li').nth(2).waitFor();
   await page.screenshot({ path: path.join(out, 'screen-pop.png') });
-  await page.goto(`${base}/call/00000000-0000-4000-8000-000000000003`);
+  await page.goto(`${base}/call/00000000-0000-4000-8000-000000000013`);
   await page.locator('.unknown-caller').waitFor();
   await page.locator('.unknown-caller input[name=name]').fill('Sergei Orlov');
   await page.screenshot({ path: path.join(out, 'unknown-caller.png') });
 
   const conv = app.conversations.list({ clientId: maria.id, limit: 1 })[0];
-  const id = '00000000-0000-4000-8000-000000000004';
+  const id = '00000000-0000-4000-8000-000000000014';
   const summary = (state) => ({ id, state, direction: 'out', from: '+74950000000', to: '+79161234567', extension: '101', rung: [], departments: [], clientId: maria.id, start: new Date().toISOString(), answer: state === 'answered' ? new Date().toISOString() : null, end: null, durationSec: 0, outcome: null });
   await page.route('**/api/v1/calls', (route) => route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify(summary('ringing')) }));
   await page.goto(`${base}/c/${conv.id}`);
@@ -86,10 +100,30 @@ async function phoneShots(app, browser, base) {
 }
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'swb-shots-'));
-const app = await build({ config: validateConfig({ dataDir, listen: { host: '127.0.0.1', port: 0 } }, 'screenshots'), logger: createLogger({ level: 'warn' }) });
+const EXT_SECRET = 'screenshot-extension-secret';
+const config = validateConfig(
+  {
+    dataDir,
+    listen: { host: '127.0.0.1', port: 0 },
+    // A throwaway store: the admin signs in without one-time codes here.
+    access: { totpRequiredRoles: [] },
+    extensions: [
+      { number: '101', password: EXT_SECRET, name: 'Olga (sales)', department: 'sales' },
+      { number: '102', password: EXT_SECRET, name: 'Ivan (sales)', department: 'sales' },
+      { number: '201', password: EXT_SECRET, name: 'Support desk', department: 'support' },
+    ],
+    trunks: [
+      { id: 'main', host: '192.0.2.10', inbound: 'sales', prefix: '9', username: 'acct-5521', password: 'screenshot-trunk-secret' },
+      { id: 'backup', host: '192.0.2.20', inbound: '201', prefix: '8' },
+    ],
+    channels: [{ id: 'telegram', type: 'telegram', token: '123456789:AAHscreenshotTokenOnly_abcdefghijk', apiBase: 'http://127.0.0.1:9', department: 'sales' }],
+  },
+  'screenshots',
+);
+const app = await build({ config, logger: createLogger({ level: 'fatal' }) });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 try {
-  const convId = await seed(app);
+  const { convId, clientId } = await seed(app);
   const base = await app.http.listen({ host: '127.0.0.1', port: 0 });
   await mkdir(out, { recursive: true });
   for (const locale of ['en', 'ru']) {
@@ -110,6 +144,34 @@ try {
     await page.screenshot({ path: path.join(out, locale === 'en' ? 'conversation.png' : 'conversation-ru.png') });
     await context.close();
   }
+  // The desk's other pages, as an admin sees them.
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1, timezoneId: 'Europe/Moscow' });
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.locator('#username').fill('root');
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('form.sign-in button[type=submit]').click();
+  await page.locator('.conversations li').first().waitFor();
+  await page.goto(`${base}/supervisor`);
+  await page.getByText('Yealink SIP-T46U 108.86.0.20').waitFor();
+  await page.screenshot({ path: path.join(out, 'supervisor.png') });
+  await page.goto(`${base}/admin`);
+  await page.getByText('not registered yet').waitFor();
+  await page.screenshot({ path: path.join(out, 'admin.png') });
+  await page.locator('.page').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await page.screenshot({ path: path.join(out, 'admin-telephony.png') });
+  await page.goto(`${base}/audit`);
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await page.getByText('The chain is intact').waitFor();
+  await page.screenshot({ path: path.join(out, 'audit.png') });
+  await page.setViewportSize({ width: 1280, height: 760 });
+  await page.goto(`${base}/clients/${clientId}`);
+  await page.locator('.history li').nth(3).waitFor();
+  await page.screenshot({ path: path.join(out, 'client.png') });
+  await page.getByRole('searchbox', { name: 'Find a client' }).fill('Iva');
+  await page.getByRole('list', { name: 'Clients found' }).waitFor();
+  await page.screenshot({ path: path.join(out, 'search.png') });
+  await context.close();
   await phoneShots(app, browser, base);
   console.log(`screenshots in ${path.relative(root, out)}/`);
 } finally {

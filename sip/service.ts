@@ -48,6 +48,7 @@ import { AnchoredMedia } from './calls/anchored-media.js';
 import { RecordingSpace } from './media/recording-space.js';
 import { RecordingDiskWatch } from './media/recording-watch.js';
 import { RecordingRetention } from './media/retention.js';
+import { sipStateRoutes, type SipStateDeps } from './http/state-routes.js';
 
 /** Where recordings are written (by the media server) and read (by the API): DATADIR/recordings. */
 export function recordingsDirOf(config: SipModuleConfig): string {
@@ -253,6 +254,19 @@ export class SipService {
     await new Promise((r) => setTimeout(r, this.active.size ? 200 : 0));
     await this.calls.settle();
     this.connection.close();
+  }
+
+  /** The state routes (calls in progress, extensions, trunks); `users` names who answers each extension. */
+  stateRoutes(users: SipStateDeps['users']): (app: FastifyInstance) => Promise<void> {
+    return sipStateRoutes({
+      calls: this.calls,
+      bindings: this.bindings,
+      directory: this.directory,
+      trunks: this.deps.config.trunks,
+      trunkState: (id) => this.trunkRegistrations.state(id),
+      signalling: () => (!this.enabled ? 'disabled' : this.connection.connected ? 'connected' : 'down'),
+      users,
+    });
   }
 
   /** Resolves once every reported recording is in its call record and history (after the media backend closed). */

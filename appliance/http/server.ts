@@ -19,6 +19,8 @@ import metricsPlugin from './routes/metrics.js';
 import browserSessionRoutes from './plugins/browser-session.js';
 import consoleStatic from './plugins/console-static.js';
 import inboxRoutes from './routes/inbox.js';
+import deskRoutes from './routes/desk.js';
+import { ReadMarks } from '../../domain/conversations/read-marks.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ClientService } from '../../domain/clients/clients.js';
 import type { HistoryService } from '../../domain/history/history.js';
@@ -74,7 +76,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(clientRoutes, { clients: deps.clients, history: deps.history, conversations: deps.conversations, audit: deps.audit });
   await app.register(conversationRoutes, { conversations: deps.conversations });
-  await app.register(inboxRoutes, { conversations: deps.conversations, clients: deps.clients, history: deps.history });
+  await app.register(inboxRoutes, { conversations: deps.conversations, clients: deps.clients, history: deps.history, marks: new ReadMarks(deps.store) });
+  await app.register(deskRoutes, { conversations: deps.conversations, users: deps.access.users, attachmentMaxBytes: config.gateway.attachmentMaxBytes, requestMaxBytes: config.listen.bodyLimitBytes });
   await app.register(browserSessionRoutes, { access: deps.access, audit: deps.audit, loginRatePerMinute: config.access.loginRatePerMinute, idleSeconds: config.access.sessionIdleSeconds });
   await app.register(consoleStatic);
   for (const routes of deps.extraRoutes ?? []) await app.register(routes);

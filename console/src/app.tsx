@@ -14,17 +14,9 @@ import { useIdleSignOut } from './idle.js';
 import { PhoneProvider } from './phone/state.js';
 import { PhoneStatus } from './phone/status.js';
 import { CallerPane } from './phone/caller-pane.js';
-
-function conversationFromPath(): string | null {
-  const m = /^\/c\/([^/]+)$/.exec(location.pathname);
-  return m ? decodeURIComponent(m[1]!) : null;
-}
-
-/** /call/<id>: a call's caller (the screen pop). */
-function callFromPath(): string | null {
-  const m = /^\/call\/([^/]+)$/.exec(location.pathname);
-  return m ? decodeURIComponent(m[1]!) : null;
-}
+import { homeOf, mayOpen, pageOf } from './pages/routes.js';
+import { ClientSearch, NavLinks } from './pages/top-bar.js';
+import { PageBody } from './pages/pages.js';
 
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
@@ -116,30 +108,35 @@ interface ShellProps {
 
 /** The signed-in window: the inbox beside the open conversation, one live stream for both. */
 function Shell({ session, locale, t, fmt, picker, onSignedOut }: ShellProps) {
-  const [open, setOpen] = useState<string | null>(conversationFromPath);
-  const [call, setCall] = useState<string | null>(callFromPath);
+  const [path, setPath] = useState(() => location.pathname);
+  const page = pageOf(path);
+  const open = page.kind === 'conversation' ? page.id : null;
   const [view, setView] = useState<InboxView>(session.role === 'operator' ? 'mine' : 'all');
   const [live, setLive] = useState<LiveState>('connecting');
   const hub = useMemo(liveHub, []);
 
   useEffect(() => {
-    const pop = () => {
-      setOpen(conversationFromPath());
-      setCall(callFromPath());
-    };
+    // An auditor has no inbox: their home is the audit log.
+    if (location.pathname === '/' && homeOf(session.role) !== '/') {
+      history.replaceState(null, '', homeOf(session.role));
+      setPath(location.pathname);
+    }
+    const pop = () => setPath(location.pathname);
     addEventListener('popstate', pop);
     return () => removeEventListener('popstate', pop);
   }, []);
+  // The live stream is the desk's (an auditor's session is refused it).
+  const staff = mayOpen(session.role, { kind: 'inbox' });
   useEffect(
     () =>
-      connectLive({
+      !staff ? undefined : connectLive({
         event: hub.emit,
         state: setLive,
         reconnected: () => hub.emit(null),
         // A broken stream may mean the session ended: asking is what sends the page to sign-in.
         broken: () => void api.session().catch(() => undefined),
       }),
-    [hub],
+    [hub, staff],
   );
 
   const signOut = async (key: MessageKey, params?: Record<string, number>) => {
@@ -148,32 +145,43 @@ function Shell({ session, locale, t, fmt, picker, onSignedOut }: ShellProps) {
   };
   useIdleSignOut(session.idleSeconds, () => void signOut('signIn.idle', { minutes: Math.round(session.idleSeconds / 60) }));
 
-  const navigate = useCallback((path: string) => {
-    history.pushState(null, '', path);
-    setOpen(conversationFromPath());
-    setCall(callFromPath());
+  const navigate = useCallback((to: string) => {
+    history.pushState(null, '', to);
+    setPath(location.pathname);
   }, []);
   const ctx: Ctx = { locale, t, fmt, session, onLive: hub.on, navigate };
+  // The inbox beside the pane for the desk's own pages, when the role has an inbox; the rest take the whole window.
+  const desk = ['inbox', 'conversation', 'client', 'call'].includes(page.kind) && mayOpen(session.role, page);
 
   return (
     <AppContext.Provider value={ctx}>
       {/* The phone's state and screen pop, for every screen below. */}
       <PhoneProvider>
-      <div class={`shell ${open || call ? 'has-open' : ''}`}>
+      <div class={`shell ${desk ? (page.kind === 'inbox' ? '' : 'has-open') : 'wide'}`}>
         <header class="topbar">
           <span class="brand">{t('app.name')}</span>
-          <span class={`live live-${live}`} role="status">
-            {live === 'open' ? t('inbox.live') : t('inbox.offline')}
-          </span>
-          <PhoneStatus />
+          <NavLinks page={page} />
+          {staff && <ClientSearch />}
+          {staff && (
+            <span class={`live live-${live}`} role="status">
+              {live === 'open' ? t('inbox.live') : t('inbox.offline')}
+            </span>
+          )}
+          {staff && <PhoneStatus />}
           <span class="who">{t('app.signedInAs', { user: session.username, role: t(`role.${session.role}`) })}</span>
           {picker}
           <button type="button" class="ghost" onClick={() => void signOut('signIn.signedOut')}>
             {t('app.signOut')}
           </button>
         </header>
-        <Inbox view={view} onView={setView} selected={open} />
-        <main class="pane">{call ? <CallerPane key={call} id={call} /> : open ? <ConversationPane key={open} id={open} /> : <p class="empty-pane">{t('conv.none')}</p>}</main>
+        {desk && <Inbox view={view} onView={setView} selected={open} />}
+        {desk ? (
+          <main class="pane">{page.kind === 'call' ? <CallerPane key={page.id} id={page.id} /> : open ? <ConversationPane key={open} id={open} /> : page.kind === 'client' ? <PageBody page={page} /> : <p class="empty-pane">{t('conv.none')}</p>}</main>
+        ) : (
+          <main class="page">
+            <PageBody page={page} />
+          </main>
+        )}
       </div>
       </PhoneProvider>
     </AppContext.Provider>

@@ -8,6 +8,10 @@ import { Timeline } from './timeline.js';
 import { ClientCard } from './client-card.js';
 import { ReplyBox } from './reply-box.js';
 import { ConversationActions } from './actions.js';
+import { deskApi } from './pages/api.js';
+import { TagEditor } from './pages/tag-editor.js';
+import { useMarkSeen } from './pages/seen.js';
+import { Missing } from './pages/missing.js';
 
 /**
  * Newest first, each event once: live events, pages and our own sends meet here.
@@ -58,6 +62,7 @@ export function ConversationPane({ id }: { id: string }) {
   }, [id, loadNewest, t]);
 
   const clientId = conv?.clientId ?? null;
+  const seen = useMarkSeen(id, loaded ? (events[0]?.at ?? null) : null);
   useEffect(
     () =>
       onLive((data) => {
@@ -68,7 +73,10 @@ export function ConversationPane({ id }: { id: string }) {
           void api.conversation(id).then(setConv, () => undefined);
           return;
         }
-        if (data.type === 'message' && data.event.clientId === clientId) setEvents((cur) => merge(cur, [data.event]));
+        if (data.type === 'message' && data.event.clientId === clientId) {
+          setEvents((cur) => merge(cur, [data.event]));
+          if (data.conversationId === id) seen(data.event.at);
+        }
         if (data.type === 'status') {
           setEvents((cur) => cur.map((e) => (e.id === data.eventId && e.kind === 'message' ? { ...e, payload: { ...e.payload, status: data.status, ...(data.error ? { error: data.error } : {}) } } : e)));
         }
@@ -76,7 +84,7 @@ export function ConversationPane({ id }: { id: string }) {
         // A call with this client ended: its event is now in the history.
         if (data.type === 'call' && data.call.state === 'ended' && data.call.clientId === clientId) void loadNewest(clientId).catch(() => undefined);
       }),
-    [id, clientId, onLive, loadNewest],
+    [id, clientId, onLive, loadNewest, seen],
   );
 
   const older = async () => {
@@ -86,16 +94,7 @@ export function ConversationPane({ id }: { id: string }) {
     setCursor(page.nextCursor);
   };
 
-  if (failure) {
-    return (
-      <section class="conversation missing">
-        <p role="alert">{failure}</p>
-        <button type="button" onClick={() => navigate('/')}>
-          {t('conv.back')}
-        </button>
-      </section>
-    );
-  }
+  if (failure) return <Missing message={failure} />;
   if (!conv || !client) return <p class="loading">{t('app.loading')}</p>;
   return (
     <section class="conversation" aria-labelledby="conv-title">
@@ -107,10 +106,14 @@ export function ConversationPane({ id }: { id: string }) {
         <span class="channel">{conv.channelId ?? t('conv.manual')}</span>
         <span class={`badge status-${conv.status}`}>{t(`conv.status.${conv.status}`)}</span>
         <ConversationActions conv={conv} onChange={setConv} />
+        <div class="conv-tags">
+          <span class="muted">{t('conv.tags')}:</span>
+          <TagEditor id="conv-tags" tags={conv.tags} listLabel={t('conv.tags')} inputLabel={t('conv.newTag')} save={async (tags) => setConv(await deskApi.setConversationTags(conv.id, tags))} />
+        </div>
       </header>
       <div class="conv-body">
         <Timeline events={events} client={client} loaded={loaded} hasOlder={cursor !== null} onOlder={older} />
-        <ClientCard client={client} />
+        <ClientCard client={client} onChange={setClient} />
       </div>
       <ReplyBox conv={conv} onSent={(e) => setEvents((cur) => merge(cur, [e], true))} />
     </section>

@@ -4,6 +4,7 @@ import type { HistoryEvent } from '../../http/api/history.js';
 import { api, ApiError } from './api.js';
 import { useApp } from './context.js';
 import { clearDraft, loadDraft, newKey, saveDraft, type Draft } from './draft.js';
+import { AttachmentPicker, encodeAll } from './pages/attachments.js';
 
 /** A dropped connection is retried with the same Idempotency-Key: the server answers a retry with the first result. */
 const RETRY_DELAYS_MS = [300, 1000, 2000, 4000];
@@ -15,24 +16,38 @@ export function ReplyBox({ conv, onSent }: { conv: Conversation; onSent: (e: His
   const { t } = useApp();
   const [draft, setDraft] = useState<Draft>(() => loadDraft(conv.id));
   const [state, setState] = useState<State>({ kind: 'idle' });
+  // Files stay in memory only (a draft in sessionStorage is text); changing them changes the message, so its key.
+  const [files, setFiles] = useState<File[]>([]);
+  const changeFiles = (f: File[]) => {
+    setFiles(f);
+    setDraft((d) => ({ ...d, key: null }));
+  };
   useEffect(() => saveDraft(conv.id, draft), [conv.id, draft]);
 
   const busy = state.kind === 'sending' || state.kind === 'retrying';
   const explain = (err: unknown) => (err instanceof ApiError ? (err.network ? t('error.network') : err.message) : String(err));
 
   const send = async () => {
-    if (busy || draft.text.trim() === '') return;
+    if (busy || (draft.text.trim() === '' && files.length === 0)) return;
     // The key is fixed when this text is first sent, and saved with the draft before the request leaves.
     const d: Draft = { text: draft.text, key: draft.key ?? newKey() };
     setDraft(d);
     saveDraft(conv.id, d);
     setState({ kind: 'sending' });
+    let attachments: Awaited<ReturnType<typeof encodeAll>> | undefined;
+    try {
+      attachments = files.length ? await encodeAll(files) : undefined;
+    } catch (err) {
+      setState({ kind: 'failed', message: explain(err) });
+      return;
+    }
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await api.reply(conv.id, { text: d.text }, d.key!);
+        const r = await api.reply(conv.id, attachments ? { text: d.text, attachments } : { text: d.text }, d.key!);
         onSent(r.event);
         clearDraft(conv.id);
         setDraft({ text: '', key: null });
+        setFiles([]);
         setState({ kind: 'idle' });
         return;
       } catch (err) {
@@ -93,7 +108,8 @@ export function ReplyBox({ conv, onSent }: { conv: Conversation; onSent: (e: His
         <span id="reply-hint" class="hint" role="status">
           {state.kind === 'retrying' ? t('reply.retrying') : state.kind === 'failed' ? t('reply.failed', { message: state.message }) : t('reply.hint')}
         </span>
-        <button type="button" class="ghost" disabled={busy} onClick={() => void note()}>
+        <AttachmentPicker files={files} onFiles={changeFiles} disabled={busy} />
+        <button type="button" class="ghost" disabled={busy || files.length > 0} onClick={() => void note()}>
           {t('reply.note')}
         </button>
         <button type="submit" disabled={busy}>

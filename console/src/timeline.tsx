@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ClientCard } from '../../http/api/clients.js';
 import type { HistoryEvent } from '../../http/api/history.js';
 import { useApp, type Ctx } from './context.js';
+import { RecordingPlayer, usePlayable } from './pages/recording.js';
 
 interface Props {
   /** Newest first. */
@@ -16,7 +17,8 @@ interface Props {
 const STICK_PX = 80;
 
 export function Timeline({ events, client, loaded, hasOlder, onOlder }: Props) {
-  const { t } = useApp();
+  const { t, session } = useApp();
+  const mayPlay = usePlayable(events, session);
   const box = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -73,14 +75,14 @@ export function Timeline({ events, client, loaded, hasOlder, onOlder }: Props) {
       </div>
       <ol class="history" aria-label={t('history.title')}>
         {[...events].reverse().map((e) => (
-          <Entry key={e.id} event={e} client={client} />
+          <Entry key={e.id} event={e} client={client} mayPlay={mayPlay} />
         ))}
       </ol>
     </div>
   );
 }
 
-function Entry({ event: e, client }: { event: HistoryEvent; client: ClientCard }) {
+function Entry({ event: e, client, mayPlay }: { event: HistoryEvent; client: ClientCard; mayPlay: (callId: string) => boolean }) {
   const app = useApp();
   const { t, fmt } = app;
   const when = (
@@ -109,6 +111,15 @@ function Entry({ event: e, client }: { event: HistoryEvent; client: ClientCard }
         </li>
       );
     }
+    case 'recording':
+      return (
+        <li class="system recording">
+          <span>
+            {systemLine(e, app)} · {when}
+          </span>
+          {mayPlay(e.payload.callId) && <RecordingPlayer callId={e.payload.callId} label={systemLine(e, app)} />}
+        </li>
+      );
     case 'note':
       return (
         <li class="note">

@@ -7,6 +7,7 @@ import { ServiceTokenService } from './service-tokens.js';
 import { LoginService } from './login.js';
 import { kindOf } from './secrets.js';
 import { Departments } from './departments.js';
+import { newTotpSecret } from './totp.js';
 import { SwitchboardError } from '../../common/errors.js';
 import type { ActionContext, PublicUser, UserPatch } from './users.js';
 import type { Principal } from './roles.js';
@@ -55,6 +56,33 @@ export class Access {
       const s = this.sessions.get(id);
       if (!s || !this.sessions.endInTxn(id)) throw new SwitchboardError('SWB_ERR_NOT_FOUND', 'session');
       this.audit.append({ actor: ctx.actor, source: ctx.source, action: ctx.action, target: `user:${s.username}`, details: { session: id.slice(0, 12) } });
+    });
+  }
+
+  /** An admin ends every session of a user at once (a lost laptop, a leaver): audited with how many ended. */
+  async endSessionsOf(username: string, ctx: ActionContext): Promise<number> {
+    return this.store.write(() => {
+      const user = this.users.require(username);
+      const ended = this.sessions.endAllForUserInTxn(user.username);
+      this.audit.append({ ...ctx, action: 'session.revoke', target: `user:${user.username}`, details: { sessions: ended } });
+      return ended;
+    });
+  }
+
+  /**
+   * A lost authenticator: the user gets a new pending secret, shown to them (not
+   * to the admin) as a QR code after their password at the next sign-in, and is
+   * signed out everywhere meanwhile. Someone with no codes to reset is refused:
+   * whether a role needs codes is access.totpRequiredRoles, not a per-user whim.
+   */
+  async resetTotp(username: string, ctx: ActionContext): Promise<void> {
+    const secret = newTotpSecret();
+    await this.store.write(() => {
+      const user = this.users.require(username);
+      if (!user.totp && !this.users.totpRequired(user.role)) throw new SwitchboardError('SWB_ERR_CONFLICT', `user ${user.username} signs in without one-time codes: nothing to reset`);
+      this.users.putInTxn({ ...user, totp: { secret, confirmed: false, lastStep: user.totp?.lastStep ?? 0 }, updatedAt: new Date().toISOString() });
+      const ended = this.sessions.endAllForUserInTxn(user.username);
+      this.audit.append({ ...ctx, action: 'user.totp.reset', target: `user:${user.username}`, details: { sessions: ended } });
     });
   }
 

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'user.totp.enrol',
   'user.totp.confirm',
   'user.totp.show',
+  'user.totp.reset',
   'token.create',
   'token.revoke',
   'department.set',
@@ -69,6 +70,17 @@ function digest(r: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+export interface AuditQuery {
+  limit: number;
+  after?: number;
+  before?: number;
+  newestFirst?: boolean;
+  action?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+}
+
 export type VerifyResult = { ok: true; count: number; head: string } | { ok: false; count: number; firstBad: number; reason: string };
 
 /**
@@ -108,9 +120,25 @@ export class AuditLog {
     return this.store.write(() => this.append(input));
   }
 
-  page(opts: { after?: number; limit: number; action?: string; actor?: string }): { items: AuditRecord[]; next: number | null } {
+  /**
+   * Oldest first from `after`, or newest first from `before` (`newestFirst`); `next` is the seq
+   * to pass as the next `after` (or `before`). `from` and `to` bound the record time (ISO,
+   * inclusive from, exclusive to); records are written in time order, so a walk stops at the
+   * far edge of the range instead of reading the rest of the log.
+   */
+  page(opts: AuditQuery): { items: AuditRecord[]; next: number | null } {
     const items: AuditRecord[] = [];
-    for (const { key, value } of this.db.getRange({ start: (opts.after ?? 0) + 1 })) {
+    const desc = opts.newestFirst === true;
+    const range = desc ? { reverse: true, ...(opts.before !== undefined ? { start: opts.before - 1 } : {}) } : { start: (opts.after ?? 0) + 1 };
+    for (const { key, value } of this.db.getRange(range)) {
+      if (opts.to !== undefined && value.at >= opts.to) {
+        if (desc) continue;
+        break;
+      }
+      if (opts.from !== undefined && value.at < opts.from) {
+        if (desc) break;
+        continue;
+      }
       if (opts.action && value.action !== opts.action) continue;
       if (opts.actor && value.actor !== opts.actor) continue;
       items.push({ seq: key, ...value });

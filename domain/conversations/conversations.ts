@@ -30,6 +30,8 @@ const MAX_LIST = 200;
 const channelKey = (channelId: string | null): string => channelId ?? '';
 
 export class ConversationService implements ClientDependent {
+  private readonly listeners = new Set<(c: Conversation) => void>();
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
@@ -42,6 +44,17 @@ export class ConversationService implements ClientDependent {
 
   private get db() {
     return this.store.db<Conversation | string | true, Key>('conversations');
+  }
+
+  /** Told after each committed assign, close, reopen or opening by hand (the live stream tells open screens). */
+  onChanged(fn: (c: Conversation) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(c: Conversation): Conversation {
+    for (const fn of this.listeners) fn(c);
+    return c;
   }
 
   get(id: string): Conversation | undefined {
@@ -97,7 +110,7 @@ export class ConversationService implements ClientDependent {
    * it would vanish from their own view). A clash with a conversation they cannot see names no id.
    */
   async openAs(principal: Principal, input: { clientId: string; channelId: string | null; department?: string | null; subject?: string }, ctx: ActionContext): Promise<Conversation> {
-    return this.store.write(() => {
+    return this.changed(await this.store.write(() => {
       if (principal.role !== 'operator') return this.openInTxn({ ...input, department: input.department ?? principal.department }, ctx);
       const client = this.clients.require(input.clientId);
       if (this.standing(principal, client.id) === 'hidden') {
@@ -111,7 +124,7 @@ export class ConversationService implements ClientDependent {
       if (clash && !canSee(principal, clash)) throw new SwitchboardError('SWB_ERR_CONFLICT', `client ${client.id} already has an open conversation on this channel`);
       const opened = this.openInTxn({ ...input, clientId: client.id, department: principal.department }, ctx);
       return principal.kind === 'user' ? this.assignInTxn(opened.id, { assignee: checkAssignee(principal.id) }, ctx) : opened;
-    });
+    }));
   }
 
   /** For channels: the thread a message from this client on this channel belongs to. */
@@ -152,7 +165,13 @@ export class ConversationService implements ClientDependent {
     if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > MAX_LIST) {
       throw new SwitchboardError('SWB_ERR_VALIDATION', `limit must be an integer from 1 to ${MAX_LIST}`, { field: 'limit' });
     }
-    const matches: Conversation[] = [];
+    const matches = [...this.matching(filter, visibleTo)];
+    matches.sort((a, b) => (a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0));
+    return matches.slice(0, filter.limit);
+  }
+
+  /** Every match, unordered and uncapped: for callers that order and page by something else (the inbox). */
+  *matching(filter: Omit<ConversationFilter, 'limit'>, visibleTo?: Principal): Generator<Conversation> {
     // A merged-away id names the same person: list the survivor's conversations.
     const clientId = filter.clientId === undefined ? undefined : (this.clients.get(filter.clientId)?.id ?? filter.clientId);
     for (const c of this.scan(clientId)) {
@@ -160,10 +179,8 @@ export class ConversationService implements ClientDependent {
       if (filter.assignee && c.assignee !== filter.assignee.toLowerCase()) continue;
       if (filter.department && c.department !== filter.department) continue;
       if (visibleTo && !canSee(visibleTo, c)) continue;
-      matches.push(c);
+      yield c;
     }
-    matches.sort((a, b) => (a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0));
-    return matches.slice(0, filter.limit);
   }
 
   /** list() through the role rule: what this principal is allowed to see. */
@@ -176,7 +193,7 @@ export class ConversationService implements ClientDependent {
     if (to.assignee === undefined && to.department === undefined) throw new SwitchboardError('SWB_ERR_VALIDATION', 'give an assignee, a department or both');
     const assignee = to.assignee === undefined ? undefined : checkAssignee(to.assignee);
     const department = to.department === undefined ? undefined : checkLabel(to.department, 'department');
-    return this.store.write(() => this.assignInTxn(id, { assignee, department }, ctx));
+    return this.changed(await this.store.write(() => this.assignInTxn(id, { assignee, department }, ctx)));
   }
 
   /** Only inside store.write(), with checked values (automatic assignment commits with the message that caused it). */
@@ -200,15 +217,15 @@ export class ConversationService implements ClientDependent {
   }
 
   async close(id: string, ctx: ActionContext, reason?: string): Promise<Conversation> {
-    return this.store.write(() => {
+    return this.changed(await this.store.write(() => {
       const cur = this.require(id);
       if (cur.status === 'closed') throw new SwitchboardError('SWB_ERR_CONFLICT', `conversation ${id} is already closed`);
       return this.closeInTxn(cur, ctx, reason);
-    });
+    }));
   }
 
   async reopen(id: string, ctx: ActionContext): Promise<Conversation> {
-    return this.store.write(() => {
+    return this.changed(await this.store.write(() => {
       const cur = this.require(id);
       if (cur.status === 'open') throw new SwitchboardError('SWB_ERR_CONFLICT', `conversation ${id} is already open`);
       const other = this.db.get([OPEN, cur.clientId, channelKey(cur.channelId)]) as string | undefined;
@@ -217,7 +234,7 @@ export class ConversationService implements ClientDependent {
       this.putRecord(next);
       this.event(next, ctx, { action: 'reopen' });
       return next;
-    });
+    }));
   }
 
   async recordInbound(id: string, at?: string): Promise<Conversation> {

@@ -13,3 +13,4 @@ export const ClientCard = Type.Object({
   mergedFrom: Type.Optional(Type.Array(Type.String())),
 });
 export type ClientCard = Static<typeof ClientCard>;
+

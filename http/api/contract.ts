@@ -13,10 +13,17 @@ import type { ReplyResult as DomainReply } from '../../gateway/core/replies.js';
 import type { HumanRole } from '../../domain/access/roles.js';
 import type { CallSummary as DomainCall } from '../../domain/events/events.js';
 import type { CallSummary } from './calls.js';
-import type { Conversation, ReplyResult } from './conversations.js';
+import type { InboxOrder as DomainOrder } from '../../domain/conversations/inbox-order.js';
+import type { Conversation, InboxOrder, ReplyResult } from './conversations.js';
 import type { ClientCard } from './clients.js';
+import type { IdentityKind } from './identity-kinds.js';
+import type { IdentityKind as DomainKind } from '../../domain/clients/identity.js';
 import type { HistoryEvent, HistoryPage } from './history.js';
 import type { BrowserSession } from './sessions.js';
+import type { PublicUser as DomainUser } from '../../domain/access/users.js';
+import type { ServiceTokenRecord } from '../../domain/access/service-tokens.js';
+import type { AuditRecord as DomainAudit, VerifyResult as DomainVerify } from '../../domain/audit/audit-log.js';
+import type { AuditRecord, PublicUser, ServiceToken, VerifyResult } from './admin.js';
 
 /** true when every A is a B (what the server sends fits what the console reads). */
 type Fits<A, B> = [A] extends [B] ? true : false;
@@ -31,4 +38,10 @@ export const contract: {
   reply: Same<DomainReply, Static<typeof ReplyResult>>;
   role: Same<HumanRole, BrowserSession['role']>;
   call: Same<DomainCall, Static<typeof CallSummary>>;
-} = { conversation: true, card: true, event: true, page: true, reply: true, role: true, call: true };
+  inboxOrder: Same<DomainOrder, InboxOrder>;
+  user: Same<DomainUser, PublicUser>;
+  token: Same<ServiceTokenRecord, ServiceToken>;
+  audit: Fits<DomainAudit, AuditRecord>;
+  verify: Same<DomainVerify, VerifyResult>;
+  identityKind: Same<DomainKind, IdentityKind>;
+} = { conversation: true, card: true, event: true, page: true, reply: true, role: true, call: true, inboxOrder: true, user: true, token: true, audit: true, verify: true, identityKind: true };

@@ -41,8 +41,19 @@ export const CloseBody = Type.Object({ reason: Type.Optional(Type.String({ maxLe
 /** The inbox's views; `all` shows every conversation the role may see, open or closed. */
 export const INBOX_VIEWS = ['mine', 'unassigned', 'department', 'all', 'closed'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
+/** activity: most recent first; waiting: the client waiting longest first (domain/conversations/inbox-order.ts; contract.ts checks they agree). */
+export const INBOX_ORDERS = ['activity', 'waiting'] as const;
+export type InboxOrder = (typeof INBOX_ORDERS)[number];
 export const InboxQuery = Type.Object(
-  { view: Type.Union(INBOX_VIEWS.map((v) => Type.Literal(v))), limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }) },
+  {
+    view: Type.Union(INBOX_VIEWS.map((v) => Type.Literal(v))),
+    order: Type.Union(INBOX_ORDERS.map((o) => Type.Literal(o)), { default: 'activity' }),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }),
+    /** nextCursor of the page before. */
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    /** Only this conversation's row, if it is in the view (a live change to one row). */
+    conversation: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 
@@ -56,10 +67,18 @@ export const InboxItem = Type.Object({
   ]),
   /** When the oldest client message still without an answer came in; null when nothing waits. */
   waitingSince: NullStr,
+  /** Client messages since the last reply and since the caller last viewed it; complete is false when the count is only a floor. */
+  unread: Type.Object({ count: Type.Integer({ minimum: 0 }), complete: Type.Boolean() }),
 });
 export type InboxItem = Static<typeof InboxItem>;
-export const InboxPage = Type.Object({ items: Type.Array(InboxItem) });
+export const InboxPage = Type.Object({ items: Type.Array(InboxItem), total: Type.Integer({ minimum: 0 }), nextCursor: NullStr });
 export type InboxPage = Static<typeof InboxPage>;
+
+/** PUT /api/v1/conversations/:id/seen: read up to `at` (default: now). */
+export const SeenBody = Type.Object({ at: Type.Optional(Type.String({ minLength: 10, maxLength: 40 })) }, { additionalProperties: false });
+export type SeenBody = Static<typeof SeenBody>;
+export const SeenResult = Type.Object({ conversationId: Type.String(), seenAt: Type.String() });
+export type SeenResult = Static<typeof SeenResult>;
 
 /** POST /api/v1/conversations/:id/messages (with an Idempotency-Key header). */
 export const MAX_REPLY_ATTACHMENTS = 10;

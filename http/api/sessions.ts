@@ -23,6 +23,8 @@ export const BrowserSession = Type.Object({
   username: Type.String(),
   role: HumanRoleSchema,
   department: Type.Union([Type.String(), Type.Null()]),
+  /** The extension this user answers: the console offers the recordings of its calls. */
+  extension: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Type.String(),
   /** access.sessionIdleSeconds: the console signs itself out after this long without input. */
   idleSeconds: Type.Integer(),

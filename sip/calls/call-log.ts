@@ -270,6 +270,16 @@ export class CallLog {
     return key && this.db.get(key);
   }
 
+  /** Calls this process has opened and not yet ended (ringing or answered), oldest first: one read each, however long the log. */
+  inProgress(): CallRecord[] {
+    const out: CallRecord[] = [];
+    for (const key of this.keys.values()) {
+      const r = this.db.get(key);
+      if (r && r.state !== 'ended') out.push(r);
+    }
+    return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  }
+
   /** Resolves when every pending write has committed (shutdown, tests). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.chains.values()]);

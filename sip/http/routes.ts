@@ -61,7 +61,7 @@ export function isOwnCall(call: CallRecord, extension: string): boolean {
  * null: this principal sees every call; otherwise the calls it may see (an
  * operator: their own extension's; an operator without one: none).
  */
-function callScope(p: Principal, users: SipRouteDeps['users']): ((c: CallRecord) => boolean) | null {
+export function callScope(p: Principal, users: SipRouteDeps['users']): ((c: CallRecord) => boolean) | null {
   if (p.role !== 'operator') return null;
   const mine = p.kind === 'user' ? users.extensionOf(p.id) : null;
   return mine ? (c) => isOwnCall(c, mine) : () => false;

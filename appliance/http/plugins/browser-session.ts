@@ -31,6 +31,7 @@ async function browserSessionRoutes(app: FastifyInstance, opts: BrowserSessionOp
     username,
     role,
     department,
+    extension: access.users.extensionOf(username),
     expiresAt: new Date(expiresAt).toISOString(),
     idleSeconds: opts.idleSeconds,
     csrf: csrfTokenOf(secret),

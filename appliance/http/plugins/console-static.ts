@@ -88,7 +88,7 @@ export interface ConsoleStaticOptions {
  * The operator console at / of the local listener. index.html is never cached
  * (it names the current assets); the assets carry a content hash in their name,
  * so they are cached for a year and never revalidated. A deep link
- * (/c/<conversation>, /call/<call>) gets index.html too: the API decides what it may show.
+ * (/c/<conversation>, /call/<call>, /clients/<id>, /supervisor, /admin, /audit) gets index.html too: the API decides what it may show.
  */
 async function consoleStatic(app: FastifyInstance, opts: ConsoleStaticOptions): Promise<void> {
   const dir = opts.dir ?? consoleDir();
@@ -102,6 +102,8 @@ async function consoleStatic(app: FastifyInstance, opts: ConsoleStaticOptions): 
   app.get('/', { config: { roles: 'public' } }, page);
   app.get('/c/:id', { config: { roles: 'public' } }, page);
   app.get('/call/:id', { config: { roles: 'public' } }, page);
+  // The console's other pages: the page is the same for everyone, the API behind it decides by role.
+  for (const url of ['/clients/:id', '/supervisor', '/admin', '/audit']) app.get(url, { config: { roles: 'public' } }, page);
   app.get('/assets/:name', { config: { roles: 'public' } }, async (request, reply) => {
     const asset = built?.assets.get((request.params as { name: string }).name);
     if (!asset) return reply.status(404).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send('Not found\n');

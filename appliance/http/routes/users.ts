@@ -61,6 +61,15 @@ async function userRoutes(app: FastifyInstance, { access }: UserRoutesOptions): 
     return reply.status(204).send();
   });
 
+  app.post('/api/v1/users/:username/totp', { config: { roles: ['admin'] }, schema: { params: Username } }, async (request, reply) => {
+    await access.resetTotp((request.params as { username: string }).username, contextOf(request));
+    return reply.status(204).send();
+  });
+
+  app.delete('/api/v1/users/:username/sessions', { config: { roles: ['admin'] }, schema: { params: Username } }, async (request) => ({
+    ended: await access.endSessionsOf((request.params as { username: string }).username, contextOf(request)),
+  }));
+
   app.put(
     '/api/v1/users/:username/password',
     { config: { roles: ['admin'] }, schema: { params: Username, body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }) } },

@@ -1,3 +1,5 @@
+import { deskEn } from './desk-en.js';
+
 /** The English catalogue: every string the console shows. ru.ts must have the same keys (the type says so). */
 export const en = {
   'app.name': 'Switchboard',
@@ -142,6 +144,7 @@ export const en = {
   'reply.retry': 'Try again',
   'reply.closed': 'This conversation is closed. Reopen it to reply.',
   'reply.hint': 'Ctrl+Enter sends.',
+  ...deskEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

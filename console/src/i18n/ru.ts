@@ -1,4 +1,5 @@
 import type { Catalogue } from './en.js';
+import { deskRu } from './desk-ru.js';
 
 /** The Russian catalogue; the Catalogue type makes a missing key a build error. */
 export const ru: Catalogue = {
@@ -144,4 +145,5 @@ export const ru: Catalogue = {
   'reply.retry': 'Повторить',
   'reply.closed': 'Диалог закрыт. Откройте его снова, чтобы ответить.',
   'reply.hint': 'Ctrl+Enter — отправить.',
+  ...deskRu,
 };
