@@ -5,6 +5,8 @@ import { UserService } from './users.js';
 import { SessionService } from './sessions.js';
 import { ServiceTokenService } from './service-tokens.js';
 import { LoginService } from './login.js';
+import { LoginGuard } from './lockout.js';
+import { SecuritySettings } from './fresh-proof.js';
 import { kindOf } from './secrets.js';
 import { Departments } from './departments.js';
 import { SwitchboardError } from '../errors.js';
@@ -17,6 +19,8 @@ export class Access {
   readonly sessions: SessionService;
   readonly tokens: ServiceTokenService;
   readonly login: LoginService;
+  readonly guard: LoginGuard;
+  readonly security: SecuritySettings;
   readonly departments: Departments;
 
   constructor(
@@ -24,10 +28,12 @@ export class Access {
     private readonly audit: AuditLog,
     cfg: AccessConfig,
   ) {
-    this.users = new UserService(store, audit, cfg);
+    this.guard = new LoginGuard(store, audit, cfg);
+    this.users = new UserService(store, audit, cfg, this.guard);
     this.sessions = new SessionService(store, cfg);
     this.tokens = new ServiceTokenService(store, audit);
-    this.login = new LoginService(store, audit, this.users, this.sessions, cfg);
+    this.login = new LoginService(store, audit, this.users, this.sessions, this.guard);
+    this.security = new SecuritySettings(store, this.users, this.sessions, this.guard);
     this.departments = new Departments(store, audit);
   }
 
@@ -72,9 +78,9 @@ export class Access {
     await this.store.write(() => this.sessions.endAllForUserInTxn(username.toLowerCase()));
   }
 
-  async changeOwnPassword(username: string, current: string, password: string, ctx: ActionContext): Promise<void> {
-    const user = this.users.require(username);
-    if (!(await this.users.passwords.verify(user.passwordHash, current))) throw new SwitchboardError('SWB_ERR_BAD_CREDENTIALS', 'the current password is wrong');
-    await this.setPassword(username, password, ctx);
+  /** The periodic clean-up: expired sessions, and failure counts that no longer count. */
+  async sweep(): Promise<void> {
+    await this.sessions.sweep();
+    await this.guard.sweep();
   }
 }
