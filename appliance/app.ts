@@ -94,7 +94,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
     await store.close();
     throw err;
   }
-  const sweep = setInterval(() => void access.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')), 60_000);
+  const sweep = setInterval(() => void access.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')), 60_000);
   sweep.unref();
   let unmark: (() => Promise<void>) | null = null;
 

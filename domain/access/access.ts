@@ -5,6 +5,8 @@ import { UserService } from './users.js';
 import { SessionService } from './sessions.js';
 import { ServiceTokenService } from './service-tokens.js';
 import { LoginService } from './login.js';
+import { LoginGuard } from './lockout.js';
+import { SecuritySettings } from './fresh-proof.js';
 import { kindOf } from './secrets.js';
 import { Departments } from './departments.js';
 import { newTotpSecret } from './totp.js';
@@ -18,6 +20,8 @@ export class Access {
   readonly sessions: SessionService;
   readonly tokens: ServiceTokenService;
   readonly login: LoginService;
+  readonly guard: LoginGuard;
+  readonly security: SecuritySettings;
   readonly departments: Departments;
 
   constructor(
@@ -25,10 +29,12 @@ export class Access {
     private readonly audit: AuditLog,
     cfg: AccessConfig,
   ) {
-    this.users = new UserService(store, audit, cfg);
+    this.guard = new LoginGuard(store, audit, cfg);
+    this.users = new UserService(store, audit, cfg, this.guard);
     this.sessions = new SessionService(store, cfg);
     this.tokens = new ServiceTokenService(store, audit);
-    this.login = new LoginService(store, audit, this.users, this.sessions, cfg);
+    this.login = new LoginService(store, audit, this.users, this.sessions, this.guard);
+    this.security = new SecuritySettings(store, this.users, this.sessions, this.guard);
     this.departments = new Departments(store, audit);
   }
 
@@ -69,23 +75,6 @@ export class Access {
     });
   }
 
-  /**
-   * A lost authenticator: the user gets a new pending secret, shown to them (not
-   * to the admin) as a QR code after their password at the next sign-in, and is
-   * signed out everywhere meanwhile. Someone with no codes to reset is refused:
-   * whether a role needs codes is access.totpRequiredRoles, not a per-user whim.
-   */
-  async resetTotp(username: string, ctx: ActionContext): Promise<void> {
-    const secret = newTotpSecret();
-    await this.store.write(() => {
-      const user = this.users.require(username);
-      if (!user.totp && !this.users.totpRequired(user.role)) throw new SwitchboardError('SWB_ERR_CONFLICT', `user ${user.username} signs in without one-time codes: nothing to reset`);
-      this.users.putInTxn({ ...user, totp: { secret, confirmed: false, lastStep: user.totp?.lastStep ?? 0 }, updatedAt: new Date().toISOString() });
-      const ended = this.sessions.endAllForUserInTxn(user.username);
-      this.audit.append({ ...ctx, action: 'user.totp.reset', target: `user:${user.username}`, details: { sessions: ended } });
-    });
-  }
-
   /** A role change or disabling ends the user's sessions: access must shrink at once, not at expiry. */
   async updateUser(username: string, patch: UserPatch, ctx: ActionContext): Promise<PublicUser> {
     const before = this.users.require(username);
@@ -100,9 +89,9 @@ export class Access {
     await this.store.write(() => this.sessions.endAllForUserInTxn(username.toLowerCase()));
   }
 
-  async changeOwnPassword(username: string, current: string, password: string, ctx: ActionContext): Promise<void> {
-    const user = this.users.require(username);
-    if (!(await this.users.passwords.verify(user.passwordHash, current))) throw new SwitchboardError('SWB_ERR_BAD_CREDENTIALS', 'the current password is wrong');
-    await this.setPassword(username, password, ctx);
+  /** The periodic clean-up: expired sessions, and failure counts that no longer count. */
+  async sweep(): Promise<void> {
+    await this.sessions.sweep();
+    await this.guard.sweep();
   }
 }

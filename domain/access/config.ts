@@ -12,6 +12,8 @@ export const AccessSchema = Type.Object(
     }),
     lockoutThreshold: Type.Integer({ minimum: 3, maximum: 100, default: 10 }),
     lockoutSeconds: Type.Integer({ minimum: 60, default: 900 }),
+    lockoutAddresses: Type.Integer({ minimum: 1, maximum: 16, default: 3, description: 'distinct source addresses the failures that lock an account must come from' }),
+    addressFreeFailures: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'failures from one address before its waits begin' }),
     loginRatePerMinute: Type.Integer({ minimum: 1, default: 30, description: 'login attempts per source address per minute' }),
     argon2MemoryKiB: Type.Integer({ minimum: 19456, default: 19456, description: 'argon2id memory cost, at least OWASP 19 MiB' }),
     argon2TimeCost: Type.Integer({ minimum: 2, default: 2 }),

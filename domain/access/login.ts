@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SessionService } from './sessions.js';
 import type { UserRecord, UserService } from './users.js';
+import type { LoginGuard } from './lockout.js';
 import { totpStep } from './totp.js';
 
 export interface LoginInput {
@@ -21,11 +22,13 @@ export interface LoginResult {
 }
 
 /** Outcomes for the logins metric; low cardinality by construction. */
-export type LoginOutcome = 'success' | 'bad_credentials' | 'locked' | 'disabled' | 'totp_required';
+export type LoginOutcome = 'success' | 'bad_credentials' | 'locked' | 'throttled' | 'disabled' | 'totp_required';
 
 /**
- * Password, then second factor, then a session: each failure is audited, counts
- * toward the lockout, and is committed before the answer goes out.
+ * Address wait, password, then second factor, then a session: each failure is audited,
+ * counted by the login guard, and committed before the answer goes out. A known and an
+ * unknown name take the same path (one argon2 verification, one failure write) and get
+ * the same answers, locked or not.
  */
 export class LoginService {
   onOutcome: (outcome: LoginOutcome) => void = () => {};
@@ -35,83 +38,73 @@ export class LoginService {
     private readonly audit: AuditLog,
     private readonly users: UserService,
     private readonly sessions: SessionService,
-    private readonly cfg: Pick<AccessConfig, 'lockoutThreshold' | 'lockoutSeconds'>,
+    private readonly guard: LoginGuard,
   ) {}
 
   async login(input: LoginInput): Promise<LoginResult> {
     const username = input.username.toLowerCase();
     const actor = `user:${username}`;
+    try {
+      this.guard.assertAddressFree(input.source);
+    } catch (err) {
+      this.onOutcome('throttled');
+      throw err;
+    }
+    this.users.passwords.prepareDecoy().catch(() => undefined);
     const user = this.users.get(username);
-    if (!user) {
-      await this.users.passwords.burn(input.password);
-      await this.fail(actor, input.source, 'unknown user', 'bad_credentials');
-      throw new SwitchboardError('SWB_ERR_BAD_CREDENTIALS');
-    }
-    if ((user.lockedUntil ?? 0) > Date.now()) {
-      await this.fail(actor, input.source, 'account locked', 'locked');
-      throw lockedError(user.lockedUntil!);
-    }
-    if (!(await this.users.passwords.verify(user.passwordHash, input.password))) {
-      await this.countFailure(username, input.source, 'wrong password');
-      throw new SwitchboardError('SWB_ERR_BAD_CREDENTIALS');
-    }
+    const lockedUntil = this.guard.lockedUntil(username);
+    const passwordOk = user ? await this.users.passwords.verify(user.passwordHash, input.password) : (await this.users.passwords.burn(input.password), false);
+    // While locked only the password and a confirmed second factor together get further: any lesser
+    // hint (TOTP_REQUIRED, a 401, or one more store write than a wrong password costs) would tell a
+    // guesser the password was right. The code is checked here, before the password decides.
+    const codeOk = user?.totp?.confirmed ? freshStep(user.totp.secret, user.totp.lastStep, input.totp) : false;
+    if (lockedUntil !== null && !(user && passwordOk && codeOk && !user.disabled)) return this.refuse(username, input.source, 'account locked');
+    if (!user || !passwordOk) return this.refuse(username, input.source, user ? 'wrong password' : 'unknown user');
     if (user.disabled) {
-      await this.fail(actor, input.source, 'account disabled', 'disabled');
+      await this.audit.record({ actor, source: input.source, action: 'login.failure', target: actor, details: { reason: 'account disabled' } });
+      this.onOutcome('disabled');
       throw new SwitchboardError('SWB_ERR_ACCOUNT_DISABLED');
     }
     const needsTotp = user.totp !== null || this.users.totpRequired(user.role);
     if (needsTotp && !input.totp) {
       this.onOutcome('totp_required');
-      throw new SwitchboardError('SWB_ERR_TOTP_REQUIRED', user.totp?.confirmed ? undefined : 'confirm the enrolment with the first code from your authenticator', {
-        enrolment: user.totp?.confirmed ? 'confirmed' : 'pending',
-      });
+      const confirmed = user.totp?.confirmed === true;
+      throw new SwitchboardError('SWB_ERR_TOTP_REQUIRED', confirmed ? undefined : 'confirm the enrolment with the first code from your authenticator', { enrolment: confirmed ? 'confirmed' : 'pending' });
     }
     const result = await this.store.write((): LoginResult | { totpFailure: string } => {
-      // Re-read inside the write lock: a concurrent login may have used this code or locked the account.
+      // Re-read inside the write lock: a concurrent login may have used this code, or an admin reset the factor.
       const cur = this.users.require(username);
-      let confirmedNow = false;
       if (needsTotp) {
         const step = cur.totp ? totpStep(cur.totp.secret, input.totp ?? '') : null;
         if (!cur.totp || step === null) return { totpFailure: 'wrong TOTP code' };
         if (step <= cur.totp.lastStep) return { totpFailure: 'TOTP code reused' };
-        confirmedNow = !cur.totp.confirmed;
-        cur.totp = { ...cur.totp, confirmed: true, lastStep: step };
+        if (!cur.totp.confirmed) this.users.confirmTotpInTxn(username, cur.totp.secret, step, { actor, source: input.source });
+        else this.users.putInTxn({ ...cur, totp: { ...cur.totp, lastStep: step } });
       }
-      this.users.putInTxn({ ...cur, failures: 0, lockedUntil: null });
-      if (confirmedNow) this.audit.append({ actor, source: input.source, action: 'user.totp.confirm', target: actor });
+      this.guard.clearInTxn(username);
       const session = this.sessions.createInTxn(username, input.source);
       this.audit.append({ actor, source: input.source, action: 'login.success', target: actor, details: { session: session.id.slice(0, 12) } });
       return { token: session.token, expiresAt: session.expiresAt, username, role: cur.role };
     });
-    if ('totpFailure' in result) {
-      await this.countFailure(username, input.source, result.totpFailure);
-      throw new SwitchboardError('SWB_ERR_BAD_CREDENTIALS');
-    }
+    if ('totpFailure' in result) return this.refuse(username, input.source, result.totpFailure, lockedUntil !== null);
     this.onOutcome('success');
     return result;
   }
 
-  private async fail(actor: string, source: string, reason: string, outcome: LoginOutcome): Promise<void> {
-    await this.audit.record({ actor, source, action: 'login.failure', target: actor, details: { reason } });
-    this.onOutcome(outcome);
-  }
-
-  private async countFailure(username: string, source: string, reason: string): Promise<void> {
-    await this.store.write(() => this.failureInTxn(this.users.require(username), source, reason));
-  }
-
-  private failureInTxn(user: UserRecord, source: string, reason: string): void {
-    const actor = `user:${user.username}`;
-    const failures = user.failures + 1;
-    const lock = failures >= this.cfg.lockoutThreshold;
-    const lockedUntil = lock ? Date.now() + this.cfg.lockoutSeconds * 1000 : user.lockedUntil;
-    this.users.putInTxn({ ...user, failures: lock ? 0 : failures, lockedUntil });
-    this.audit.append({ actor, source, action: 'login.failure', target: actor, details: { reason, failures } });
-    if (lock) this.audit.append({ actor: 'system', source, action: 'login.locked', target: actor, details: { until: new Date(lockedUntil!).toISOString(), failures } });
-    this.onOutcome(lock ? 'locked' : 'bad_credentials');
+  /** One failed proof: counted and audited, then the answer a guesser gets for any name. */
+  private async refuse(username: string, source: string, reason: string, wasLocked = false): Promise<never> {
+    const counted = await this.store.write(() => this.guard.failureInTxn(username, source, 'login.failure', reason));
+    this.onOutcome(counted === 'locked' ? 'locked' : 'bad_credentials');
+    const until = this.guard.lockedUntil(username);
+    if (until !== null && (wasLocked || reason === 'account locked')) {
+      throw new SwitchboardError('SWB_ERR_ACCOUNT_LOCKED', `try again after ${new Date(until).toISOString()}`, { lockedUntil: new Date(until).toISOString() });
+    }
+    throw new SwitchboardError('SWB_ERR_BAD_CREDENTIALS');
   }
 }
 
-function lockedError(until: number): SwitchboardError {
-  return new SwitchboardError('SWB_ERR_ACCOUNT_LOCKED', `try again after ${new Date(until).toISOString()}`, { lockedUntil: new Date(until).toISOString() });
+/** Whether a code is valid now and not yet used (the transaction checks again before using it). */
+function freshStep(secret: string, lastStep: number, code: string | undefined): boolean {
+  const step = code ? totpStep(secret, code) : null;
+  return step !== null && step > lastStep;
 }

@@ -69,7 +69,11 @@ export class PasswordPolicy {
   /** A hash to verify against when the user does not exist, so timing does not reveal it. */
   private decoy: Promise<string> | null = null;
   async burn(password: string): Promise<void> {
-    this.decoy ??= this.hash('decoy-password-for-timing');
-    await this.verify(await this.decoy, password);
+    await this.verify(await this.prepareDecoy(), password);
+  }
+
+  /** Made on the first sign-in of any name, so the first unknown one does not pay an extra hash. */
+  prepareDecoy(): Promise<string> {
+    return (this.decoy ??= this.hash('decoy-password-for-timing'));
   }
 }

@@ -40,6 +40,7 @@ export class SessionService {
     return { token, id, expiresAt };
   }
 
+
   /** The live session for a token, or null. Expired sessions are removed on sight. */
   resolve(token: string, now = Date.now()): SessionView | null {
     const id = hashSecret(token);
@@ -95,11 +96,11 @@ export class SessionService {
     return removed;
   }
 
-  /** Only inside store.write(): after a role change, disable or password change. */
-  endAllForUserInTxn(username: string): number {
+  /** Only inside store.write(): after a role change, disable or password change; `keep` is the session that made one's own change. */
+  endAllForUserInTxn(username: string, keep?: string): number {
     const ids: string[] = [];
     for (const { key, value } of this.db.getRange({})) {
-      if (value.username === username && this.db.removeSync(key)) ids.push(key);
+      if (value.username === username && key !== keep && this.db.removeSync(key)) ids.push(key);
     }
     this.ended(ids);
     return ids.length;

@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { PasswordPolicy } from './passwords.js';
 import { newTotpSecret, totpUri } from './totp.js';
 import type { HumanRole } from './roles.js';
+import type { LoginGuard } from './lockout.js';
 
 export interface UserRecord {
   username: string;
@@ -16,13 +17,22 @@ export interface UserRecord {
   disabled: boolean;
   createdAt: string;
   updatedAt: string;
-  /** A secret with confirmed=false is a pending enrolment: the next login's code confirms it. */
-  totp: { secret: string; confirmed: boolean; lastStep: number } | null;
-  failures: number;
-  lockedUntil: number | null; // epoch ms
+  /**
+   * A secret with confirmed=false is a pending enrolment: the next login's code confirms it.
+   * `replacement` is a re-enrolment's new secret: the confirmed one stays in force until a code from it is given.
+   */
+  totp: TotpState | null;
+  /** Kept by records written before the login guard held the counts (lockout.ts); never read. */
+  failures?: number;
+  lockedUntil?: number | null;
 }
 
-export type PublicUser = Omit<UserRecord, 'passwordHash' | 'totp' | 'failures'> & { totp: 'none' | 'pending' | 'confirmed'; locked: boolean };
+export type TotpState = { secret: string; confirmed: boolean; lastStep: number; replacement?: string | null };
+
+export type PublicUser = Pick<UserRecord, 'username' | 'role' | 'department' | 'extension' | 'disabled' | 'createdAt' | 'updatedAt'> & {
+  totp: 'none' | 'pending' | 'confirmed';
+  locked: boolean;
+};
 
 /** Who did it and from where: every mutating call takes one, so it can be audited. */
 export interface ActionContext {
@@ -45,6 +55,7 @@ export class UserService {
     private readonly store: Store,
     private readonly audit: AuditLog,
     private readonly cfg: AccessConfig,
+    private readonly guard: LoginGuard,
   ) {
     this.passwords = new PasswordPolicy(cfg);
   }
@@ -87,7 +98,12 @@ export class UserService {
   }
 
   list(): PublicUser[] {
-    return [...this.db.getRange({})].map(({ value }) => toPublic(withDefaults(value)));
+    return [...this.db.getRange({})].map(({ value }) => this.view(withDefaults(value)));
+  }
+
+  /** What the API and the CLI show of a user: no secrets, and whether the login guard holds them locked. */
+  view(u: UserRecord): PublicUser {
+    return toPublic(u, this.guard.lockedUntil(u.username) !== null);
   }
 
   countAdmins(): number {
@@ -106,7 +122,7 @@ export class UserService {
   ): Promise<{ user: PublicUser; totpUri: string | null }> {
     const record = await this.prepare(input);
     await this.store.write(() => this.insertInTxn(record, ctx));
-    return { user: toPublic(record), totpUri: record.totp ? totpUri(record.totp.secret, record.username) : null };
+    return { user: this.view(record), totpUri: record.totp ? totpUri(record.totp.secret, record.username) : null };
   }
 
   /** Validation and the slow argon2 hash, outside any transaction. */
@@ -130,8 +146,6 @@ export class UserService {
       createdAt: now,
       updatedAt: now,
       totp: secret ? { secret, confirmed: false, lastStep: 0 } : null,
-      failures: 0,
-      lockedUntil: null,
     };
   }
 
@@ -145,7 +159,7 @@ export class UserService {
 
   /** Role, department, disabled or extension; the caller ends the user's sessions when access shrinks. */
   async update(username: string, patch: UserPatch, ctx: ActionContext): Promise<PublicUser> {
-    return toPublic(await this.store.write(() => this.updateInTxn(username, patch, ctx)));
+    return this.view(await this.store.write(() => this.updateInTxn(username, patch, ctx)));
   }
 
   /** Only inside store.write(). */
@@ -166,37 +180,62 @@ export class UserService {
     await this.store.write(() => this.setPasswordHashInTxn(username, passwordHash, ctx));
   }
 
-  /** Only inside store.write(). */
-  setPasswordHashInTxn(username: string, passwordHash: string, ctx: ActionContext): void {
+  /** Only inside store.write(); `details` says, for one's own change, how many other sessions it ended. */
+  setPasswordHashInTxn(username: string, passwordHash: string, ctx: ActionContext, details: Record<string, unknown> = {}): void {
     const cur = this.require(username);
-    this.db.putSync(cur.username, { ...cur, passwordHash, failures: 0, lockedUntil: null, updatedAt: new Date().toISOString() });
-    this.audit.append({ ...ctx, action: 'user.password', target: `user:${cur.username}` });
+    this.db.putSync(cur.username, { ...cur, passwordHash, updatedAt: new Date().toISOString() });
+    this.guard.clearInTxn(cur.username);
+    this.audit.append({ ...ctx, action: 'user.password', target: `user:${cur.username}`, details });
   }
 
   /** Only inside store.write(): a TOTP secret handed over by provisioning; the next login confirms it. */
   setTotpSecretInTxn(username: string, secret: string, ctx: ActionContext): void {
     const cur = this.require(username);
-    this.db.putSync(cur.username, { ...cur, totp: { secret, confirmed: false, lastStep: cur.totp?.lastStep ?? 0 } });
+    this.db.putSync(cur.username, { ...cur, totp: { secret, confirmed: false, lastStep: 0 } });
     this.audit.append({ ...ctx, action: 'user.totp.enrol', target: `user:${cur.username}` });
   }
 
   async unlock(username: string, ctx: ActionContext): Promise<void> {
     await this.store.write(() => {
       const cur = this.require(username);
-      this.db.putSync(cur.username, { ...cur, failures: 0, lockedUntil: null });
+      this.guard.clearInTxn(cur.username);
       this.audit.append({ ...ctx, action: 'user.unlock', target: `user:${cur.username}` });
     });
   }
 
-  /** Starts (or restarts) enrolment: the next login must present a code from the new secret, which confirms it. */
-  async startTotp(username: string, ctx: ActionContext): Promise<string> {
+  /**
+   * Only inside store.write(): a new secret for the user's own (re-)enrolment, returned as a URI.
+   * Beside a confirmed secret it waits as the replacement; otherwise it is the pending enrolment
+   * that a code (at sign-in or POST /users/me/totp/confirm) confirms.
+   */
+  startTotpInTxn(username: string, ctx: ActionContext, details: Record<string, unknown>): string {
+    const cur = this.require(username);
     const secret = newTotpSecret();
-    await this.store.write(() => {
-      const cur = this.require(username);
-      this.db.putSync(cur.username, { ...cur, totp: { secret, confirmed: false, lastStep: cur.totp?.lastStep ?? 0 } });
-      this.audit.append({ ...ctx, action: 'user.totp.enrol', target: `user:${cur.username}` });
-    });
-    return totpUri(secret, username.toLowerCase());
+    const totp: TotpState = cur.totp?.confirmed ? { ...cur.totp, replacement: secret } : { secret, confirmed: false, lastStep: 0 };
+    this.db.putSync(cur.username, { ...cur, totp });
+    this.audit.append({ ...ctx, action: 'user.totp.enrol', target: `user:${cur.username}`, details });
+    return totpUri(secret, cur.username);
+  }
+
+  /** Only inside store.write(): the secret that a code from `step` confirmed becomes the one in force. */
+  confirmTotpInTxn(username: string, secret: string, step: number, ctx: ActionContext): void {
+    const cur = this.require(username);
+    this.db.putSync(cur.username, { ...cur, totp: { secret, confirmed: true, lastStep: step } });
+    this.audit.append({ ...ctx, action: 'user.totp.confirm', target: `user:${cur.username}` });
+  }
+
+  /**
+   * Only inside store.write(): an admin's reset. The old secret stops working at once and a new one
+   * waits as a pending enrolment, as at creation: the user's next sign-in must confirm it with a
+   * code before any session opens. The caller ends the user's sessions.
+   */
+  resetTotpInTxn(username: string, ctx: ActionContext, details: Record<string, unknown>): { user: UserRecord; totpUri: string } {
+    const cur = this.require(username);
+    const secret = newTotpSecret();
+    const user: UserRecord = { ...cur, totp: { secret, confirmed: false, lastStep: 0 }, updatedAt: new Date().toISOString() };
+    this.db.putSync(cur.username, user);
+    this.audit.append({ ...ctx, action: 'user.totp.reset', target: `user:${cur.username}`, details });
+    return { user, totpUri: totpUri(secret, cur.username) };
   }
 
   private claimInTxn(extension: string, username: string): void {
@@ -210,9 +249,10 @@ export class UserService {
   }
 }
 
-export function toPublic(u: UserRecord): PublicUser {
-  const { passwordHash: _p, totp, failures: _f, ...rest } = u;
-  return { ...rest, extension: u.extension ?? null, totp: !totp ? 'none' : totp.confirmed ? 'confirmed' : 'pending', locked: (u.lockedUntil ?? 0) > Date.now() };
+function toPublic(u: UserRecord, locked: boolean): PublicUser {
+  const totp = !u.totp ? 'none' : u.totp.confirmed ? 'confirmed' : 'pending';
+  const { username, role, department, disabled, createdAt, updatedAt } = u;
+  return { username, role, department, extension: u.extension ?? null, disabled, createdAt, updatedAt, totp, locked };
 }
 
 function withDefaults(u: UserRecord): UserRecord {

@@ -14,6 +14,7 @@ export const DB_NAMES = [
   'history',
   'users',
   'sessions',
+  'loginGuard',
   'tokens',
   'audit',
   'registrations',

@@ -18,7 +18,6 @@ export interface PublicUser {
   updatedAt: string;
   totp: 'none' | 'pending' | 'confirmed';
   locked: boolean;
-  lockedUntil: number | null;
 }
 
 /** POST /api/v1/users. */

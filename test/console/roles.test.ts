@@ -7,7 +7,7 @@ const REFUSED_TO_OPERATORS: Array<[string, string, unknown?]> = [
   ['GET', '/api/v1/users'],
   ['POST', '/api/v1/users', { username: 'mallory', password: 'correct horse battery staple 42', role: 'admin' }],
   ['PATCH', '/api/v1/users/olga', { role: 'admin' }],
-  ['POST', '/api/v1/users/olga/totp'],
+  ['POST', '/api/v1/users/olga/totp/reset'],
   ['DELETE', '/api/v1/users/olga/sessions'],
   ['GET', '/api/v1/tokens'],
   ['POST', '/api/v1/tokens', { role: 'integration', name: 'sneaky' }],

@@ -35,7 +35,7 @@ t.test('a new admin signs in with the QR code shown at first sign-in and a TOTP 
 });
 
 t.test('wrong password, then a locked account, show clear messages on the sign-in page', async (t) => {
-  const { app, base, browser } = await consoleRig(t, {}, { access: { lockoutThreshold: 3, lockoutSeconds: 600 } });
+  const { app, base, browser } = await consoleRig(t, {}, { access: { lockoutThreshold: 3, lockoutAddresses: 1, lockoutSeconds: 600 } });
   await app.access.users.create({ username: 'olga', password: STRONG_PASSWORD, role: 'operator', department: 'sales' }, { actor: 'test', source: 'test' });
   const page = await newPage(t, browser);
   await signIn(page, base, 'olga', 'not the password 1');

@@ -22,12 +22,7 @@ export function userCommands(program: Command): void {
       await withStore(async ({ access, ctx }) => {
         const { user: created, totpUri } = await access.users.create({ username: name, password, role, department: opts.department ?? null, extension: opts.extension ?? null }, ctx);
         print(`created ${created.role} ${created.username}${created.extension ? ` (extension ${created.extension})` : ''}`);
-        if (totpUri) {
-          print('');
-          print('Scan this into an authenticator app; the first sign-in must give its current code to confirm it:');
-          print(await QRCode.toString(totpUri, { type: 'terminal', small: true }));
-          print(totpUri);
-        }
+        if (totpUri) await printEnrolment(totpUri);
       });
     });
 
@@ -54,6 +49,17 @@ export function userCommands(program: Command): void {
     });
 
   user
+    .command('totp-reset <name>')
+    .description("replace the user's second factor with a new pending one and end their sessions; their next sign-in must confirm it")
+    .action(async (name: string) => {
+      await withStore(async ({ access, ctx }) => {
+        const { user: reset, totpUri, sessionsEnded } = await access.security.resetTotp(name, ctx);
+        print(`TOTP reset for ${reset.username}: the old secret no longer works; ${sessionsEnded} session(s) ended`);
+        await printEnrolment(totpUri);
+      });
+    });
+
+  user
     .command('passwd <name>')
     .description('set a new password (read from standard input) and end the user\'s sessions')
     .option('--password-stdin', 'read the password from standard input')
@@ -64,4 +70,11 @@ export function userCommands(program: Command): void {
         print(`password changed for ${name}`);
       });
     });
+}
+
+async function printEnrolment(totpUri: string): Promise<void> {
+  print('');
+  print('Scan this into an authenticator app; the first sign-in must give its current code to confirm it:');
+  print(await QRCode.toString(totpUri, { type: 'terminal', small: true }));
+  print(totpUri);
 }

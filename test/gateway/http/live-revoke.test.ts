@@ -67,10 +67,12 @@ t.test('a new password, set by an admin or by the user, ends the user\'s open ev
   const eve = await open(await userWithToken(app, 'eve', 'operator'));
   t.equal(await call('PUT', '/api/v1/users/eve/password', admin, { password: NEW_PASSWORD }), 204);
   await endsPromptly(t, eve, 'the stream ended after the admin set a password', logs, 'eve');
+  // Issue 16 item 2: one's own change ends the OTHER sessions and keeps the one that proved the password.
   const own = await userWithToken(app, 'fay', 'operator');
-  const fay = await open(own);
+  const [fay, fayHere] = [await open(await userWithToken(app, 'fay', 'operator')), await open(own)];
   t.equal(await call('PUT', '/api/v1/users/me/password', own, { current: STRONG_PASSWORD, password: NEW_PASSWORD }), 204);
-  await endsPromptly(t, fay, 'the stream ended after the user changed their own password', logs, 'fay');
+  await endsPromptly(t, fay, "the stream of the user's other session ended after they changed their own password", logs, 'fay');
+  t.notOk(fayHere.ended, 'the stream of the session that made the change goes on');
 });
 
 t.test('a password set with the CLI, another process, ends the user\'s open event stream within the next session check', async (t) => {
