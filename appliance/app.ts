@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { AuditLog } from './audit/audit-log.js';
+import { AuditIntegrity } from './audit/integrity.js';
 import { Access } from './access/access.js';
 import { HistoryService } from './history/history.js';
 import { ClientService } from './clients/clients.js';
@@ -57,7 +58,14 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.log.level });
   const store = await Store.open({ dataDir: config.dataDir });
-  const audit = new AuditLog(store);
+  let audit: AuditLog;
+  try {
+    audit = new AuditLog(store, AuditIntegrity.open(config, { create: true, logger }));
+    await audit.open();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const changed = await auditConfigChange(store, audit, config, process.env.SWITCHBOARD_CONFIG ?? 'defaults');
   if (changed.length) logger.info({ keys: changed }, 'configuration changed since the last start');
   const access = new Access(store, audit, config.access);
@@ -125,6 +133,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       await media?.close();
       await sip.settleRecordings();
       await http.close();
+      await audit.flush();
       await store.close();
       await unmark?.();
     },

@@ -21,7 +21,7 @@ export class Access {
 
   constructor(
     private readonly store: Store,
-    private readonly audit: AuditLog,
+    readonly audit: AuditLog,
     cfg: AccessConfig,
   ) {
     this.users = new UserService(store, audit, cfg);

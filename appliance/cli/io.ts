@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { Store } from '../store/store.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { AuditIntegrity } from '../audit/integrity.js';
 import { Access } from '../access/access.js';
 import type { ActionContext } from '../access/users.js';
 
@@ -15,12 +16,20 @@ export interface CliContext {
   ctx: ActionContext;
 }
 
-export async function withStore<T>(fn: (c: CliContext) => Promise<T>): Promise<T> {
+/**
+ * `readOnlyAudit`: a command that only reads the audit log (verify) uses the key
+ * if there is one and never creates it.
+ */
+export async function withStore<T>(fn: (c: CliContext) => Promise<T>, opts: { readOnlyAudit?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const store = await Store.open({ dataDir: config.dataDir });
-  const audit = new AuditLog(store);
   try {
-    return await fn({ config, store, audit, access: new Access(store, audit, config.access), ctx: cliActor() });
+    const audit = new AuditLog(store, AuditIntegrity.open(config, { create: !opts.readOnlyAudit }));
+    try {
+      return await fn({ config, store, audit, access: new Access(store, audit, config.access), ctx: cliActor() });
+    } finally {
+      await audit.flush();
+    }
   } finally {
     await store.close();
   }

@@ -50,6 +50,15 @@ export const LogSchema = Type.Object(
 
 const closed = { additionalProperties: false, default: {} } as const;
 
+/** Where the audit chain's integrity key and head checkpoint live; null: DATADIR/keys (or the systemd credential `audit-key`). */
+export const AuditSchema = Type.Object(
+  {
+    keyFile: Type.Union([Type.Null(), Type.String({ minLength: 1, description: 'a file path holding 64 hex digits' })], { default: null }),
+    checkpointFile: Type.Union([Type.Null(), Type.String({ minLength: 1, description: 'a file path the appliance can write' })], { default: null }),
+  },
+  closed,
+);
+
 /** The control link of a media server (ESL, AMI): where, and the reconnect backoff. */
 const mediaLink = (port: number) => ({
   host: Type.String({ minLength: 1, default: '127.0.0.1' }),
@@ -99,6 +108,7 @@ export const ConfigSchema = Type.Object(
     listen: ListenSchema,
     access: AccessSchema,
     log: LogSchema,
+    audit: AuditSchema,
     sip: SipSchema,
     extensions: ExtensionsSchema,
     trunks: TrunksSchema,
