@@ -20,7 +20,8 @@ const HEADING: Record<ProblemKind, (seq: number) => string> = {
 function describe(v: VerifyResult & { ok: true }): string[] {
   const lines = [`audit chain intact: ${v.count} records, head ${v.head} (record ${v.headSeq})`];
   if (v.keyedFrom !== null) lines.push(`  MAC'd with integrity key ${v.keyId} from record ${v.keyedFrom}`);
-  if (v.unkeyed > 0) lines.push(`  records 1..${v.unkeyed} were written before the chain was keyed: SHA-256 only, anchored by the MAC of the record after them`);
+  if (v.unkeyed > 0 && v.keyedFrom !== null) lines.push(`  records 1..${v.unkeyed} were written before the chain was keyed: SHA-256 only, anchored by the MAC of the record after them`);
+  if (v.unkeyed > 0 && v.keyedFrom === null) lines.push(`  records 1..${v.unkeyed} were written before the chain was keyed: SHA-256 only, until the next audited action keys the chain and anchors them`);
   for (const [id, n] of Object.entries(v.otherKeys)) lines.push(`  ${n} records were MAC'd with key ${id}, which this box does not hold: their order and links are checked, their content cannot be`);
   if (v.checkpoint) lines.push(`  checkpoint: record ${v.checkpoint.seq} at ${v.checkpoint.at} matches`);
   else lines.push('  no checkpoint yet (nothing was written under the key)');
