@@ -201,6 +201,8 @@ export class AuditLog {
    * is for a copy (a backup), which has no checkpoint of its own.
    */
   verify(opts: { checkpoint?: boolean } = {}): VerifyResult {
+    // Read before the walk: a checkpoint only ever names a committed record, so one read first can never be ahead of the store walked after it.
+    const cp = this.integrity.readCheckpoint();
     const mismatches: AuditRecord[] = [];
     const records = this.all();
     const watched = (function* () {
@@ -210,7 +212,6 @@ export class AuditLog {
       }
     })();
     const { summary, problem } = walkChain(watched, this.integrity.key);
-    const cp = this.integrity.readCheckpoint();
     const result = { ...summary, keyId: this.integrity.key?.id ?? null, checkpoint: cp.state === 'ok' ? { seq: cp.checkpoint.seq, hash: cp.checkpoint.hash, at: cp.checkpoint.at } : null };
     if (problem) return { ok: false, ...result, ...problem };
     if (opts.checkpoint !== false) {
@@ -234,6 +235,7 @@ export class AuditLog {
 
 /** The store's head against the checkpoint: the store may be ahead of it (a crash before the write), never behind or different. */
 function compareWithCheckpoint(cp: CheckpointRead, found: Head | null, hashAt: (seq: number) => string | undefined, keyed: boolean): ChainProblem | null {
+  if (cp.state === 'pending') return null;
   if (cp.state === 'invalid') return { kind: 'checkpoint', firstBad: 0, reason: cp.reason };
   if (cp.state === 'none') {
     return keyed ? { kind: 'checkpoint', firstBad: 0, reason: 'the head checkpoint is missing although the chain holds keyed records: it was deleted, so a removed tail cannot be ruled out' } : null;

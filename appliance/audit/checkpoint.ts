@@ -15,7 +15,7 @@ export interface Checkpoint extends Head {
   at: string;
 }
 
-export type CheckpointRead = { state: 'none' } | { state: 'ok'; checkpoint: Checkpoint } | { state: 'invalid'; reason: string };
+export type CheckpointRead = { state: 'none' } | { state: 'pending' } | { state: 'ok'; checkpoint: Checkpoint } | { state: 'invalid'; reason: string };
 
 const FORMAT = 'switchboard-audit-checkpoint/1';
 
@@ -134,6 +134,11 @@ export class CheckpointWriter {
         this.onError(err);
       }
     }
+  }
+
+  /** A write is pending or in flight: the file may not exist yet. */
+  busy(): boolean {
+    return this.running !== null;
   }
 
   /** Wait for the checkpoint to catch up with every commit seen so far. */

@@ -48,8 +48,13 @@ export class AuditIntegrity {
     return this.key;
   }
 
+  /**
+   * The checkpoint as it stands. Missing while this process is writing the first
+   * one (a verify right after the first commit) is not a deletion.
+   */
   readCheckpoint(): CheckpointRead {
-    return this.checkpoint.read();
+    const read = this.checkpoint.read();
+    return read.state === 'none' && this.writer?.busy() ? { state: 'pending' } : read;
   }
 
   isChecked(store: Store): boolean {

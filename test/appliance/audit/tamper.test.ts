@@ -239,3 +239,31 @@ t.test('a store written before the chain was keyed opens, is keyed from a marker
   t.equal(bad.code, 1);
   t.match(bad.stdout, /BROKEN at record 4: record 4 was altered \(its MAC does not verify with the integrity key\)/);
 });
+
+t.test('beside a running appliance that keeps writing, the CLI never takes the lagging checkpoint for tampering', async (t) => {
+  const { env } = await usedBox(t);
+  t.equal((await runCli(['user', 'add', 'sup', '--role', 'supervisor', '--password-stdin'], { env, stdin: STRONG_PASSWORD })).code, 0);
+  const { child, url } = await startAppliance(env);
+  t.teardown(() => stop(child));
+  const auditor = await signIn(url);
+  const login = await fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sup', password: STRONG_PASSWORD }) });
+  const sup = ((await login.json()) as { token: string }).token;
+  let running = true;
+  let created = 0;
+  const writers = Promise.all(
+    [0, 1].map(async (w) => {
+      for (let i = 0; running; i++) {
+        const r = await fetch(`${url}/api/v1/clients`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sup}` }, body: JSON.stringify({ name: `c ${w}-${i}` }) });
+        if (r.status === 201) created++;
+      }
+    }),
+  );
+  const verdicts: Array<number | null> = [];
+  for (let i = 0; i < 6; i++) verdicts.push((await runCli(['audit', 'verify'], { env })).code);
+  running = false;
+  await writers;
+  t.ok(created > 50, `${created} audited client creations ran beside the checks`);
+  t.same(verdicts, [0, 0, 0, 0, 0, 0]);
+  const api = await fetch(`${url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${auditor}` } });
+  t.match(await api.json(), { ok: true });
+});
