@@ -60,7 +60,10 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const store = await Store.open({ dataDir: config.dataDir });
   let audit: AuditLog;
   try {
-    audit = new AuditLog(store, AuditIntegrity.open(config, { create: true, logger }));
+    const integrity = AuditIntegrity.open(config, { create: true, logger });
+    // A box that cannot sign its audit records does not start: every audited action would fail.
+    integrity.requireKey();
+    audit = new AuditLog(store, integrity);
     await audit.open();
   } catch (err) {
     await store.close();

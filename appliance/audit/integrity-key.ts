@@ -64,21 +64,27 @@ export class IntegrityKey {
 const KEY_TEXT = /^[0-9a-f]{64}$/;
 
 /**
- * The key, or null when there is none and `create` is false. Only the default file
+ * Why no key may be made here: a checkpoint means a key signed this chain, and a
+ * fresh one would disown it (the CLI run outside systemd does not see the
+ * service's credential, for one).
+ */
+export function refuseNewKey(files: AuditFiles): SwitchboardError | null {
+  if (!existsSync(files.checkpointFile)) return null;
+  return new SwitchboardError(
+    'SWB_ERR_CONFIG_INVALID',
+    `audit.keyFile: no integrity key at ${files.keyFile}, but the audit chain was keyed (${files.checkpointFile} exists): set audit.keyFile to the key the appliance uses, or put the key back; to start a new key (the break is then recorded in the chain), remove the checkpoint too`,
+    { key: 'audit.keyFile', expected: 'the key that signed the chain' },
+  );
+}
+
+/**
+ * The key, or null when there is none and `create` is false (or refuseNewKey says no). Only the default file
  * is created (0600, its directory 0700, exclusively: two processes starting at once
  * end up with the same key); a configured or systemd-provided key must exist.
  */
 export function loadIntegrityKey(files: AuditFiles, opts: { create: boolean }): IntegrityKey | null {
   if (files.keySource === 'default' && !existsSync(files.keyFile)) {
-    if (!opts.create) return null;
-    if (existsSync(files.checkpointFile)) {
-      // A checkpoint means a key signed this chain: a fresh one would disown it (the CLI run outside systemd does not see the service's credential).
-      throw new SwitchboardError(
-        'SWB_ERR_CONFIG_INVALID',
-        `audit.keyFile: no integrity key at ${files.keyFile}, but the audit chain was keyed (${files.checkpointFile} exists): set audit.keyFile to the key the appliance uses, or put the key back; to start a new key (the break is then recorded in the chain), remove the checkpoint too`,
-        { key: 'audit.keyFile', expected: 'the key that signed the chain' },
-      );
-    }
+    if (!opts.create || refuseNewKey(files)) return null;
     mkdirSync(path.dirname(files.keyFile), { recursive: true, mode: 0o700 });
     try {
       writeFileSync(files.keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });

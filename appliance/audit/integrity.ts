@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { SwitchboardError } from '../errors.js';
-import { auditFiles, loadIntegrityKey, type AuditFiles, type AuditFilesConfig, type IntegrityKey } from './integrity-key.js';
+import { auditFiles, loadIntegrityKey, refuseNewKey, type AuditFiles, type AuditFilesConfig, type IntegrityKey } from './integrity-key.js';
 import { CheckpointFile, CheckpointWriter, type CheckpointRead, type Head } from './checkpoint.js';
 import type { ChainProblem } from './chain.js';
 
@@ -44,7 +44,7 @@ export class AuditIntegrity {
   }
 
   requireKey(): IntegrityKey {
-    if (!this.key) throw new SwitchboardError('SWB_ERR_AUDIT_BROKEN', `no integrity key at ${this.files.keyFile}: audit records cannot be written`);
+    if (!this.key) throw refuseNewKey(this.files) ?? new SwitchboardError('SWB_ERR_AUDIT_BROKEN', `no integrity key at ${this.files.keyFile}: audit records cannot be written`);
     return this.key;
   }
 

@@ -30,6 +30,8 @@ t.test('under systemd the key comes from $CREDENTIALS_DIRECTORY/audit-key and no
   t.equal(write.code, 78, 'a writer without the credential does not make a key of its own');
   t.match(write.stderr, /SWB_ERR_CONFIG_INVALID: .*audit\.keyFile: no integrity key at .*, but the audit chain was keyed/);
   t.notOk(existsSync(path.join(dir, 'data', 'keys', 'audit.key')));
+  t.equal((await runCli(['user', 'list'], { env: { SWITCHBOARD_DATA_DIR: env.SWITCHBOARD_DATA_DIR } })).code, 0, 'commands that only read still work');
+  await t.rejects(startAppliance({ SWITCHBOARD_DATA_DIR: env.SWITCHBOARD_DATA_DIR, SWITCHBOARD_LISTEN: '127.0.0.1:0' }), /exited 1: .*no integrity key at .*, but the audit chain was keyed/, 'nor does the appliance start without it');
 });
 
 t.test('audit.keyFile names the key; a missing or malformed one is a configuration error that never shows the content', async (t) => {
