@@ -91,8 +91,12 @@ export class AuditLog {
     return this.store.db<Omit<AuditRecord, 'seq'>, number>('audit');
   }
 
+  private last(): { key: number; value: Omit<AuditRecord, 'seq'> } | undefined {
+    return [...this.db.getRange({ reverse: true, limit: 1 })][0];
+  }
+
   head(): Head | null {
-    const last = [...this.db.getRange({ reverse: true, limit: 1 })][0];
+    const last = this.last();
     return last ? { seq: last.key, hash: last.value.hash } : null;
   }
 
@@ -104,7 +108,7 @@ export class AuditLog {
 
   private write(input: AuditInput): AuditRecord {
     const key = this.integrity.requireKey();
-    let last = [...this.db.getRange({ reverse: true, limit: 1 })][0];
+    let last = this.last();
     if (last && last.value.keyId !== key.id) {
       // The records so far were written unkeyed (before this version) or under another key (a forced restore):
       // from here on the chain is MAC'd, and this record's MAC anchors their last hash.
@@ -142,9 +146,9 @@ export class AuditLog {
   private checkOnceInTxn(): void {
     if (this.integrity.isChecked(this.store)) return;
     const found = this.head();
-    const problem = compareWithCheckpoint(this.integrity.readCheckpoint(), found, (seq) => this.db.get(seq)?.hash, this.lastIsKeyed());
+    const cp = this.integrity.readCheckpoint();
+    const problem = compareWithCheckpoint(cp, found, (seq) => this.db.get(seq)?.hash, this.last()?.value.keyId !== undefined);
     if (problem) {
-      const cp = this.integrity.readCheckpoint();
       const checkpoint = cp.state === 'ok' ? { seq: cp.checkpoint.seq, hash: cp.checkpoint.hash, at: cp.checkpoint.at } : null;
       const r = this.write({ actor: 'system', action: MISMATCH, target: 'audit', details: { kind: problem.kind, firstBad: problem.firstBad, reason: problem.reason, checkpoint, found } });
       this.store.afterCommit(() => {
@@ -153,11 +157,6 @@ export class AuditLog {
       });
     }
     this.store.afterCommit(() => this.integrity.markChecked(this.store));
-  }
-
-  private lastIsKeyed(): boolean {
-    const last = [...this.db.getRange({ reverse: true, limit: 1 })][0];
-    return last?.value.keyId !== undefined;
   }
 
   /** At start: compare with the checkpoint (recording a mismatch), then put the head in the journal. */
@@ -203,6 +202,7 @@ export class AuditLog {
   verify(opts: { checkpoint?: boolean } = {}): VerifyResult {
     // Read before the walk: a checkpoint only ever names a committed record, so one read first can never be ahead of the store walked after it.
     const cp = this.integrity.readCheckpoint();
+    this.store.refreshSnapshot();
     const mismatches: AuditRecord[] = [];
     const records = this.all();
     const watched = (function* () {

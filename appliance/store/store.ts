@@ -129,6 +129,14 @@ export class Store {
     this.committing.push(fn);
   }
 
+  /**
+   * Reads after this see every commit made so far, by any process: outside a
+   * transaction lmdb-js keeps reading one snapshot until its next macrotask.
+   */
+  refreshSnapshot(): void {
+    this.root.resetReadTxn();
+  }
+
   /** Next value of a named counter; only inside write(). */
   nextSeq(counter: string): number {
     const meta = this.db<number>('meta');
