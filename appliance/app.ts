@@ -8,6 +8,7 @@ import { HistoryService } from '../domain/history/history.js';
 import { ClientService } from '../domain/clients/clients.js';
 import { ConversationService } from '../domain/conversations/conversations.js';
 import { EventBus } from '../domain/events/bus.js';
+import { AuditIntegrity } from '../domain/audit/integrity.js';
 import { buildHttp } from './http/server.js';
 import { Metrics } from './metrics/metrics.js';
 import { markRunning } from './backup/liveness.js';
@@ -62,7 +63,17 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.log.level });
   const store = await Store.open({ dataDir: config.dataDir });
-  const audit = new AuditLog(store);
+  let audit: AuditLog;
+  try {
+    const integrity = AuditIntegrity.open(config, { create: true, logger });
+    // A box that cannot sign its audit records does not start: every audited action would fail.
+    integrity.requireKey();
+    audit = new AuditLog(store, integrity);
+    await audit.open();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const changed = await auditConfigChange(store, audit, config, process.env.SWITCHBOARD_CONFIG ?? 'defaults');
   if (changed.length) logger.info({ keys: changed }, 'configuration changed since the last start');
   const access = new Access(store, audit, config.access);
@@ -135,6 +146,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       await media?.close();
       await sip.settleRecordings();
       await http.close();
+      await audit.flush();
       await store.close();
       await unmark?.();
     },

@@ -31,6 +31,7 @@ export const catalogue = {
   SWB_ERR_IDENTITY_TAKEN: { status: 409, message: 'The identity belongs to another client' },
   SWB_ERR_AUDIT_BROKEN: { status: 500, message: 'The audit chain does not verify' },
   SWB_ERR_BACKUP_INVALID: { status: 400, message: 'The backup is corrupt or incomplete' },
+  SWB_ERR_BACKUP_UNAUTHENTICATED: { status: 400, message: "The backup's manifest cannot be authenticated with this box's integrity key" },
   SWB_ERR_SERVICE_MANAGER: { status: 500, message: 'The service manager (systemd) cannot be notified' },
   SWB_ERR_WEBHOOK_SIGNATURE: { status: 403, message: "The webhook's signature or secret does not verify" },
   SWB_ERR_PROVIDER_UNAVAILABLE: { status: 502, message: 'The messenger provider cannot be reached or failed', retry: true },

@@ -23,9 +23,9 @@ export interface ApplyResult {
  */
 export async function provision(file: string, deps: { store: Store; access: Access; ctx: ActionContext; dryRun: boolean; env?: NodeJS.ProcessEnv }): Promise<ApplyResult> {
   const doc = loadDocument(file);
-  const channels = new ProvisionedChannels(deps.store, new AuditLog(deps.store));
-  const extensions = new ProvisionedExtensions(deps.store, new AuditLog(deps.store));
-  const departments = new ProvisionedDepartments(deps.store, new AuditLog(deps.store));
+  const channels = new ProvisionedChannels(deps.store, deps.access.audit);
+  const extensions = new ProvisionedExtensions(deps.store, deps.access.audit);
+  const departments = new ProvisionedDepartments(deps.store, deps.access.audit);
   const changes = await planChanges(doc, deps.access, file, deps.env, channels, extensions, departments);
   const lines = changes.map(describe);
   if (deps.dryRun || changes.length === 0) return { changes: lines, applied: false, enrolments: [] };

@@ -5,6 +5,7 @@ import { Store } from '../../domain/store/store.js';
 import { AuditLog } from '../../domain/audit/audit-log.js';
 import { Access } from '../../domain/access/access.js';
 import type { ActionContext } from '../../domain/access/users.js';
+import { AuditIntegrity } from '../../domain/audit/integrity.js';
 
 /** The CLI acts on the same LMDB store as a running appliance: LMDB is multi-process safe. */
 export interface CliContext {
@@ -15,12 +16,20 @@ export interface CliContext {
   ctx: ActionContext;
 }
 
-export async function withStore<T>(fn: (c: CliContext) => Promise<T>): Promise<T> {
+/**
+ * `readOnlyAudit`: a command that only reads the audit log (verify) uses the key
+ * if there is one and never creates it.
+ */
+export async function withStore<T>(fn: (c: CliContext) => Promise<T>, opts: { readOnlyAudit?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const store = await Store.open({ dataDir: config.dataDir });
-  const audit = new AuditLog(store);
   try {
-    return await fn({ config, store, audit, access: new Access(store, audit, config.access), ctx: cliActor() });
+    const audit = new AuditLog(store, AuditIntegrity.open(config, { create: !opts.readOnlyAudit }));
+    try {
+      return await fn({ config, store, audit, access: new Access(store, audit, config.access), ctx: cliActor() });
+    } finally {
+      await audit.flush();
+    }
   } finally {
     await store.close();
   }

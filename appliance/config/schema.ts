@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { BindPort } from '../../common/config.js';
 import { AccessSchema } from '../../domain/access/config.js';
+import { AuditSchema } from '../../domain/audit/config.js';
 import { DepartmentsSchema, ExtensionsSchema, SipSchema, TrunksSchema } from '../../sip/config.js';
 import { MediaSchema } from '../../sip/media/config.js';
 import { ChannelsSchema, GatewaySchema } from '../../gateway/config.js';
@@ -39,6 +40,7 @@ export const ConfigSchema = Type.Object(
     listen: ListenSchema,
     access: AccessSchema,
     log: LogSchema,
+    audit: AuditSchema,
     sip: SipSchema,
     extensions: ExtensionsSchema,
     trunks: TrunksSchema,

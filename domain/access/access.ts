@@ -26,7 +26,7 @@ export class Access {
 
   constructor(
     private readonly store: Store,
-    private readonly audit: AuditLog,
+    readonly audit: AuditLog,
     cfg: AccessConfig,
   ) {
     this.guard = new LoginGuard(store, audit, cfg);

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
 import { SwitchboardError } from '../../common/errors.js';
 import type { Store } from '../store/store.js';
+import { GENESIS, KEYED_MARKER, keyedHash, walkChain, type ChainFields, type ChainProblem, type ChainSummary } from './chain.js';
+import type { AuditIntegrity } from './integrity.js';
+import type { CheckpointRead, Head } from './checkpoint.js';
 
 /** What was audited. Later issues add their own actions here, never free text. */
 export const AUDIT_ACTIONS = [
@@ -45,6 +47,9 @@ export const AUDIT_ACTIONS = [
   'store.migrate',
   'store.backup',
   'store.restore',
+  'audit.chain.keyed',
+  'audit.checkpoint.mismatch',
+  'backup.unauthenticated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -61,16 +66,17 @@ export interface AuditRecord extends Required<Omit<AuditInput, 'details'>> {
   at: string;
   details: Record<string, unknown>;
   prevHash: string;
+  /** Which integrity key MAC'd this record; absent on records written before the chain was keyed. */
+  keyId?: string;
   hash: string;
 }
 
-const GENESIS = '0'.repeat(64);
-
-/** Field order is fixed so the hash never depends on how an object was built. */
-function digest(r: Omit<AuditRecord, 'hash'>): string {
-  const canonical = JSON.stringify([r.seq, r.at, r.actor, r.action, r.target, r.source, r.details, r.prevHash]);
-  return createHash('sha256').update(canonical).digest('hex');
-}
+export type VerifyResult = ({ ok: true } | ({ ok: false } & ChainProblem)) &
+  ChainSummary & {
+    keyId: string | null;
+    /** The head checkpoint kept outside the store, when it verified. */
+    checkpoint: { seq: number; hash: string; at: string } | null;
+  };
 
 export interface AuditQuery {
   limit: number;
@@ -83,26 +89,56 @@ export interface AuditQuery {
   to?: string;
 }
 
-export type VerifyResult = { ok: true; count: number; head: string } | { ok: false; count: number; firstBad: number; reason: string };
+const MISMATCH = 'audit.checkpoint.mismatch';
 
 /**
- * Append-only, hash-chained audit log. There is no update or delete: the only
- * writes are append() calls inside a store write, so an audited action and its
- * record commit together or not at all.
+ * Append-only audit log, each record MAC'd (HMAC-SHA256) with the integrity key
+ * kept outside the store and chained to the one before it. There is no update or
+ * delete: the only writes are append() calls inside a store write, so an audited
+ * action and its record commit together or not at all. After each commit the head
+ * is checkpointed outside the store (a file and the journal): a store cut short,
+ * or rewritten, no longer matches it.
  */
 export class AuditLog {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    readonly integrity: AuditIntegrity,
+  ) {}
 
   private get db() {
     return this.store.db<Omit<AuditRecord, 'seq'>, number>('audit');
   }
 
+  private last(): { key: number; value: Omit<AuditRecord, 'seq'> } | undefined {
+    return [...this.db.getRange({ reverse: true, limit: 1 })][0];
+  }
+
+  head(): Head | null {
+    const last = this.last();
+    return last ? { seq: last.key, hash: last.value.hash } : null;
+  }
+
   /** Only inside store.write(). */
   append(input: AuditInput): AuditRecord {
-    const last = [...this.db.getRange({ reverse: true, limit: 1 })][0];
-    const seq = last ? last.key + 1 : 1;
-    const base = {
-      seq,
+    this.checkOnceInTxn();
+    return this.write(input);
+  }
+
+  private write(input: AuditInput): AuditRecord {
+    const key = this.integrity.requireKey();
+    let last = this.last();
+    if (last && last.value.keyId !== key.id) {
+      // The records so far were written unkeyed (before this version) or under another key (a forced restore):
+      // from here on the chain is MAC'd, and this record's MAC anchors their last hash.
+      const marker = this.put(last, { actor: 'system', action: KEYED_MARKER, target: 'audit', details: { recordsBefore: last.key, previousKey: last.value.keyId ?? 'none' } }, key.id);
+      last = { key: marker.seq, value: marker };
+    }
+    return this.put(last, input, key.id);
+  }
+
+  private put(last: { key: number; value: { hash: string } } | undefined, input: AuditInput, keyId: string): AuditRecord {
+    const base: ChainFields = {
+      seq: last ? last.key + 1 : 1,
       at: new Date().toISOString(),
       actor: input.actor,
       action: input.action,
@@ -110,16 +146,53 @@ export class AuditLog {
       source: input.source ?? '',
       details: input.details ?? {},
       prevHash: last ? last.value.hash : GENESIS,
+      keyId,
     };
-    const record: AuditRecord = { ...base, hash: digest(base) };
+    const record = { ...base, hash: keyedHash(base, this.integrity.requireKey()) } as AuditRecord;
     const { seq: _omit, ...stored } = record;
-    this.db.putSync(seq, stored);
+    this.db.putSync(record.seq, stored);
+    this.store.afterCommit(() => this.integrity.committed({ seq: record.seq, hash: record.hash }));
     return record;
+  }
+
+  /**
+   * Before this process's first append: compare the store with the checkpoint. A
+   * mismatch (records removed, the chain rewritten, the checkpoint deleted or
+   * forged) is itself written into the chain, MAC'd, so it stays on record after the
+   * checkpoint moves on; `verify` reports it from then on.
+   */
+  private checkOnceInTxn(): void {
+    if (this.integrity.isChecked(this.store)) return;
+    const found = this.head();
+    const cp = this.integrity.readCheckpoint();
+    const problem = compareWithCheckpoint(cp, found, (seq) => this.db.get(seq)?.hash, this.last()?.value.keyId !== undefined);
+    if (problem) {
+      const checkpoint = cp.state === 'ok' ? { seq: cp.checkpoint.seq, hash: cp.checkpoint.hash, at: cp.checkpoint.at } : null;
+      const r = this.write({ actor: 'system', action: MISMATCH, target: 'audit', details: { kind: problem.kind, firstBad: problem.firstBad, reason: problem.reason, checkpoint, found } });
+      this.store.afterCommit(() => {
+        this.integrity.incident(problem, found);
+        this.integrity.committed({ seq: r.seq, hash: r.hash }, true);
+      });
+    }
+    this.store.afterCommit(() => this.integrity.markChecked(this.store));
+  }
+
+  /** At start: compare with the checkpoint (recording a mismatch), then put the head in the journal. */
+  async open(): Promise<void> {
+    await this.store.write(() => this.checkOnceInTxn());
+    const head = this.head();
+    this.integrity.logHead(head);
+    if (head && this.integrity.key) this.integrity.committed(head);
   }
 
   /** Append in a transaction of its own. */
   async record(input: AuditInput): Promise<AuditRecord> {
     return this.store.write(() => this.append(input));
+  }
+
+  /** Wait until the checkpoint holds every record this process committed. */
+  async flush(): Promise<void> {
+    await this.integrity.flush();
   }
 
   /**
@@ -154,25 +227,60 @@ export class AuditLog {
     for (const { key, value } of this.db.getRange({})) yield { seq: key, ...value };
   }
 
-  /** Walk the chain; report the first record that was altered, inserted or removed. */
-  verify(): VerifyResult {
-    let prevHash = GENESIS;
-    let expected = 1;
-    let count = 0;
-    for (const r of this.all()) {
-      if (r.seq !== expected) return { ok: false, count, firstBad: expected, reason: `record ${expected} is missing (next present is ${r.seq})` };
-      if (r.prevHash !== prevHash) return { ok: false, count, firstBad: r.seq, reason: `record ${r.seq} does not link to the record before it` };
-      const { hash, ...rest } = r;
-      if (digest(rest) !== hash) return { ok: false, count, firstBad: r.seq, reason: `record ${r.seq} was altered (hash mismatch)` };
-      prevHash = hash;
-      expected++;
-      count++;
+  /**
+   * Walk the chain and report the first record that was altered, inserted, removed
+   * or re-hashed; then compare the head with the checkpoint (truncation, rewrite);
+   * then any mismatch recorded when a process opened the store. `checkpoint: false`
+   * is for a copy (a backup), which has no checkpoint of its own.
+   */
+  verify(opts: { checkpoint?: boolean } = {}): VerifyResult {
+    // Read before the walk: a checkpoint only ever names a committed record, so one read first can never be ahead of the store walked after it.
+    const cp = this.integrity.readCheckpoint();
+    this.store.refreshSnapshot();
+    const mismatches: AuditRecord[] = [];
+    const records = this.all();
+    const watched = (function* () {
+      for (const r of records) {
+        if (r.action === MISMATCH) mismatches.push(r);
+        yield r;
+      }
+    })();
+    const { summary, problem } = walkChain(watched, this.integrity.key);
+    const result = { ...summary, keyId: this.integrity.key?.id ?? null, checkpoint: cp.state === 'ok' ? { seq: cp.checkpoint.seq, hash: cp.checkpoint.hash, at: cp.checkpoint.at } : null };
+    if (problem) return { ok: false, ...result, ...problem };
+    if (opts.checkpoint !== false) {
+      const found = summary.count > 0 ? { seq: summary.headSeq, hash: summary.head } : null;
+      const now = compareWithCheckpoint(cp, found, (seq) => this.db.get(seq)?.hash, summary.keyedFrom !== null || Object.keys(summary.otherKeys).length > 0);
+      if (now) return { ok: false, ...result, ...now };
+      const first = mismatches[0];
+      if (first) {
+        const d = first.details as { kind: ChainProblem['kind']; firstBad: number; reason: string };
+        return { ok: false, ...result, kind: d.kind, firstBad: d.firstBad, reason: `found when the store was opened at ${first.at} and recorded as record ${first.seq}: ${d.reason}` };
+      }
     }
-    return { ok: true, count, head: prevHash };
+    return { ok: true, ...result };
   }
 
-  assertIntact(): void {
-    const v = this.verify();
-    if (!v.ok) throw new SwitchboardError('SWB_ERR_AUDIT_BROKEN', v.reason, { firstBad: v.firstBad });
+  assertIntact(opts: { checkpoint?: boolean } = {}): void {
+    const v = this.verify(opts);
+    if (!v.ok) throw new SwitchboardError('SWB_ERR_AUDIT_BROKEN', v.reason, { firstBad: v.firstBad, kind: v.kind });
   }
+}
+
+/** The store's head against the checkpoint: the store may be ahead of it (a crash before the write), never behind or different. */
+function compareWithCheckpoint(cp: CheckpointRead, found: Head | null, hashAt: (seq: number) => string | undefined, keyed: boolean): ChainProblem | null {
+  if (cp.state === 'pending') return null;
+  if (cp.state === 'invalid') return { kind: 'checkpoint', firstBad: 0, reason: cp.reason };
+  if (cp.state === 'none') {
+    return keyed ? { kind: 'checkpoint', firstBad: 0, reason: 'the head checkpoint is missing although the chain holds keyed records: it was deleted, so a removed tail cannot be ruled out' } : null;
+  }
+  const c = cp.checkpoint;
+  const end = found?.seq ?? 0;
+  if (end < c.seq) {
+    return { kind: 'truncated', firstBad: end + 1, reason: `the store ends at record ${end} but the checkpoint of ${c.at} names record ${c.seq}: records ${end + 1}..${c.seq} were removed (truncation)` };
+  }
+  if (c.seq > 0 && hashAt(c.seq) !== c.hash) {
+    return { kind: 'rewritten', firstBad: c.seq, reason: `record ${c.seq} is not the one checkpointed at ${c.at}: the chain was rewritten at or before it` };
+  }
+  return null;
 }

@@ -45,6 +45,8 @@ export class Store {
   private readonly dbs = new Map<DbName, Database<unknown, Key>>();
   /** Set by the metrics module; a no-op otherwise, so the store knows nothing of Prometheus. */
   onWrite: (seconds: number, ok: boolean) => void = () => {};
+  /** Callbacks of the write() whose callback is running, to call once it is durable. */
+  private committing: Array<() => void> | null = null;
 
   private constructor(dataDir: string, envPath: string, root: RootDatabase) {
     this.dataDir = dataDir;
@@ -100,9 +102,18 @@ export class Store {
     try {
       // childTransaction, not transaction: only a child transaction is aborted when fn throws;
       // a plain batched transaction would keep the writes made before the throw.
-      const result = await this.root.childTransaction(fn);
+      const hooks: Array<() => void> = [];
+      const result = await this.root.childTransaction(() => {
+        this.committing = hooks;
+        try {
+          return fn();
+        } finally {
+          this.committing = null;
+        }
+      });
       ok = true;
       this.writeFailed = false;
+      for (const hook of hooks) hook();
       return result;
     } catch (err) {
       if (err instanceof SwitchboardError) throw err;
@@ -111,6 +122,23 @@ export class Store {
     } finally {
       this.onWrite(Number(process.hrtime.bigint() - started) / 1e9, ok);
     }
+  }
+
+  /**
+   * Only inside write(): run fn once this transaction is committed and flushed,
+   * never if it is rolled back (what is told outside the store must not run ahead of it).
+   */
+  afterCommit(fn: () => void): void {
+    if (!this.committing) throw new SwitchboardError('SWB_ERR_INTERNAL', 'afterCommit outside store.write()');
+    this.committing.push(fn);
+  }
+
+  /**
+   * Reads after this see every commit made so far, by any process: outside a
+   * transaction lmdb-js keeps reading one snapshot until its next macrotask.
+   */
+  refreshSnapshot(): void {
+    this.root.resetReadTxn();
   }
 
   /** Next value of a named counter; only inside write(). */

@@ -77,7 +77,17 @@ export interface AuditQueryParams {
 }
 
 /** GET /api/v1/audit/verify. */
-export type VerifyResult = { ok: true; count: number; head: string } | { ok: false; count: number; firstBad: number; reason: string };
+/** GET /api/v1/audit/verify: intact, or the first record that is not (and how); what the walk saw either way. */
+export type VerifyResult = ({ ok: true } | { ok: false; kind: 'missing' | 'unlinked' | 'altered' | 'rehashed' | 'truncated' | 'rewritten' | 'checkpoint' | 'no-key'; firstBad: number; reason: string }) & {
+  count: number;
+  head: string;
+  headSeq: number;
+  keyedFrom: number | null;
+  unkeyed: number;
+  otherKeys: Record<string, number>;
+  keyId: string | null;
+  checkpoint: { seq: number; hash: string; at: string } | null;
+};
 
 /** GET /api/v1/channels. */
 export interface ChannelState {

@@ -27,7 +27,8 @@ export class LogCapture extends Writable {
 
 export async function tempDir(t: Test, prefix = 'swb-test-'): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // Retries: a checkpoint write of the audit log may land while the tree is being removed.
+  t.teardown(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
   return dir;
 }
 

@@ -7,7 +7,7 @@ import { runCli, startAppliance, stop } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/appliance.js';
 import { fileFingerprint, handshake, httpsGet, makePair, plainHttpAnswer, servedFingerprint } from '../../helpers/tls.js';
 import { Store } from '../../../domain/store/store.js';
-import { AuditLog } from '../../../domain/audit/audit-log.js';
+import { auditLogOf } from '../../helpers/domain.js';
 
 /*
  * The appliance process with listen.tls on, seen from outside: Debian's openssl
@@ -128,7 +128,7 @@ t.test('the self-signed certificate is made once and reused across restarts; eac
   t.equal(fingerprints[1], fingerprints[0], 'the second start serves the same certificate');
   const store = await Store.open({ dataDir });
   t.teardown(() => store.close());
-  const records = new AuditLog(store).page({ limit: 100, action: 'tls.certificate' }).items;
+  const records = auditLogOf(store).page({ limit: 100, action: 'tls.certificate' }).items;
   t.equal(records.length, 1);
   t.match(records[0], { actor: 'system', source: 'start', target: 'listen.tls', details: { fingerprint: fingerprints[0], from: 'self-signed' } });
 });

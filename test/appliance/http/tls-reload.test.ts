@@ -5,7 +5,7 @@ import { startAppliance, stop } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/appliance.js';
 import { fileFingerprint, handshake, makePair, servedFingerprint } from '../../helpers/tls.js';
 import { Store } from '../../../domain/store/store.js';
-import { AuditLog } from '../../../domain/audit/audit-log.js';
+import { auditLogOf } from '../../helpers/domain.js';
 
 /*
  * SIGHUP (what `systemctl reload switchboard` sends) makes the running process
@@ -62,7 +62,7 @@ t.test('SIGHUP serves a new certificate from the same files while the process ke
   t.equal(await stop(child), 0);
   const store = await Store.open({ dataDir });
   t.teardown(() => store.close());
-  const records = new AuditLog(store).page({ limit: 100, action: 'tls.certificate' }).items;
+  const records = auditLogOf(store).page({ limit: 100, action: 'tls.certificate' }).items;
   t.same(
     records.map((r) => [r.source, (r.details as { fingerprint: string }).fingerprint]),
     [

@@ -7,7 +7,7 @@ import { tempDir, STRONG_PASSWORD } from '../../helpers/appliance.js';
 import { Store } from '../../../domain/store/store.js';
 import { ClientService } from '../../../domain/clients/clients.js';
 import { HistoryService } from '../../../domain/history/history.js';
-import { AuditLog } from '../../../domain/audit/audit-log.js';
+import { auditLogOf } from '../../helpers/domain.js';
 
 /** A supervisor token on a store, made through the CLI and API like an admin would (no TOTP needed for supervisors). */
 async function supervisorToken(url: string, env: Record<string, string>): Promise<string> {
@@ -57,10 +57,10 @@ t.test('kill -9 during a stream of client creations loses no client whose 201 wa
 
   const store = await Store.open({ dataDir });
   t.teardown(() => store.close());
-  const clients = new ClientService(store, new AuditLog(store), new HistoryService(store));
+  const clients = new ClientService(store, auditLogOf(store), new HistoryService(store));
   const missing = acknowledged.filter((id) => !clients.get(id));
   t.same(missing, [], 'every acknowledged client is in the store after the crash');
-  t.ok(new AuditLog(store).verify().ok, 'the audit chain survived the crash');
+  t.ok(auditLogOf(store).verify().ok, 'the audit chain survived the crash');
 });
 
 t.test('a read-only data directory stops the start with one clear line and exit 74', async (t) => {

@@ -2,11 +2,12 @@ import t, { type Test } from 'tap';
 import { Store } from '../../../domain/store/store.js';
 import { AuditLog } from '../../../domain/audit/audit-log.js';
 import { tempDir } from '../../helpers/appliance.js';
+import { auditLogOf } from '../../helpers/domain.js';
 
 async function logWith(t: Test, n: number): Promise<{ store: Store; audit: AuditLog }> {
   const store = await Store.open({ dataDir: await tempDir(t) });
   t.teardown(() => store.close());
-  const audit = new AuditLog(store);
+  const audit = auditLogOf(store);
   for (let i = 0; i < n; i++) await audit.record({ actor: 'user:a', action: 'client.create', target: `client:${i}`, source: '127.0.0.1' });
   return { store, audit };
 }
