@@ -94,23 +94,31 @@ export function validateConfig(raw: unknown, source: string): Config {
   return config;
 }
 
-/** Rules a JSON schema cannot say: addresses that parse, and LAN exposure only with an allow-list. */
+/** Rules a JSON schema cannot say: addresses that parse, and exposure beyond the box only with an allow-list. */
 function checkSemantics(config: Config, source: string): void {
-  const { host, allow } = config.listen;
+  const { host, allow, trustProxy } = config.listen;
   if (!isIP(host)) {
     throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.host: got ${JSON.stringify(host)}, expected an IP address`, { key: 'listen.host', value: host, expected: 'an IP address' });
   }
-  try {
-    parseNetworks(allow);
-  } catch (err) {
-    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.allow: ${(err as Error).message}`, { key: 'listen.allow', value: allow, expected: 'addresses or CIDRs' });
+  checkNetworks(source, 'listen.allow', allow);
+  if (trustProxy) checkNetworks(source, 'listen.trustProxy', trustProxy);
+  // Behind a proxy the API reaches as far as the proxy does, whatever listen.host is.
+  const exposure = !isLoopback(host) ? `listen.host (${host}) is not loopback` : trustProxy && trustProxy.length > 0 ? 'listen.trustProxy names a reverse proxy' : null;
+  if (exposure && allow.length === 0) {
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.allow: got [], expected at least one client network when ${exposure}`, {
+      key: 'listen.allow',
+      value: allow,
+      expected: 'at least one client network',
+    });
   }
-  if (!isLoopback(host) && allow.length === 0) {
-    throw new SwitchboardError(
-      'SWB_ERR_CONFIG_INVALID',
-      `${source}: listen.allow: got [], expected at least one client network when listen.host (${host}) is not loopback`,
-      { key: 'listen.allow', value: allow, expected: 'at least one client network' },
-    );
+}
+
+function checkNetworks(source: string, key: string, entries: readonly string[]): void {
+  try {
+    parseNetworks(entries);
+  } catch (err) {
+    const { value, expected } = (err as SwitchboardError).details as { value: string; expected: string };
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: ${key}: got ${JSON.stringify(value)}, expected ${expected}`, { key, value, expected });
   }
 }
 

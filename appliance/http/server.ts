@@ -46,6 +46,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.listen.bodyLimitBytes,
+    // Only the listed proxies' hops are believed: request.ip is the first address from the right that is not one of them.
     trustProxy: config.listen.trustProxy,
     // The query string can hold a searched phone number: log the path only.
     requestIdHeader: false,
