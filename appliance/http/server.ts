@@ -55,6 +55,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   // Only JSON is spoken: drop fastify's default text/plain parser so anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
+  // Every answer here is a credential or someone's data (recordings, histories): no browser or proxy keeps a copy.
+  // Set first, at the root, so refusals, 404s and streamed files carry it too.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
   await app.register(errorsPlugin);
   await app.register(helmet, { global: true });
   await app.register(authPlugin, { access: deps.access, allow: config.listen.allow });
