@@ -9,6 +9,8 @@ export class GatewayMetrics {
   readonly failures: Counter<'channel' | 'direction' | 'reason'>;
   readonly duplicates: Counter<'channel'>;
   readonly verificationFailures: Counter<'channel'>;
+  readonly publicRefusals: Counter<'status'>;
+  readonly publicRefusalsUnlogged: Counter;
   readonly ingestSeconds: Histogram<'channel'>;
   readonly outboxDepth: Gauge<'channel'>;
   readonly outboxOldest: Gauge<'channel'>;
@@ -24,6 +26,8 @@ export class GatewayMetrics {
     });
     this.duplicates = new Counter({ name: 'swb_gateway_duplicates_total', help: 'Redelivered updates recognised and not stored again', labelNames: ['channel'], registers });
     this.verificationFailures = new Counter({ name: 'swb_gateway_webhook_verification_failures_total', help: 'Webhooks refused for a missing or wrong signature or secret', labelNames: ['channel'], registers });
+    this.publicRefusals = new Counter({ name: 'swb_gateway_public_refusals_total', help: 'Requests the public listener refused (4xx), by status, logged or not', labelNames: ['status'], registers });
+    this.publicRefusalsUnlogged = new Counter({ name: 'swb_gateway_public_refusals_unlogged_total', help: 'Public listener refusals left out of the log by its per-minute cap', registers });
     this.ingestSeconds = new Histogram({
       name: 'swb_gateway_ingest_duration_seconds',
       help: 'From a provider update received to its history event committed',
