@@ -19,11 +19,16 @@ export interface LoadOptions {
 const ENV_OVERRIDES = ['SWITCHBOARD_DATA_DIR', 'SWITCHBOARD_LISTEN', 'SWITCHBOARD_LOG_LEVEL', 'SWITCHBOARD_ALLOW', 'SWITCHBOARD_PUBLIC_LISTEN'] as const;
 
 export function loadConfig(opts: LoadOptions = {}): Config {
+  return loadConfigSource(opts).config;
+}
+
+/** The configuration with where it came from: the file (if any) and what the file and environment said, before defaults. */
+export function loadConfigSource(opts: LoadOptions = {}): { config: Config; file: string | undefined; raw: Record<string, unknown> } {
   const env = opts.env ?? process.env;
   const file = opts.file ?? (env.SWITCHBOARD_CONFIG || undefined);
   const raw = file ? readYaml(file) : {};
   applyEnv(raw, env);
-  return validateConfig(raw, file ?? '(defaults)');
+  return { config: validateConfig(raw, file ?? '(defaults)'), file, raw };
 }
 
 function readYaml(file: string): Record<string, unknown> {
