@@ -1,4 +1,5 @@
-import { loadConfig } from './config/load.js';
+import { loadConfigSource } from './config/load.js';
+import { describeExposure, findExposures } from './config/exposure.js';
 import { createLogger } from '../common/log.js';
 import { build, type Appliance } from './app.js';
 import { installUnhandledRejectionPolicy } from '../domain/store/unhandled.js';
@@ -19,15 +20,18 @@ export async function start(): Promise<Appliance> {
   } catch (err) {
     fatal(err, EXIT.FAILURE);
   }
-  let config;
+  let source;
   try {
-    config = loadConfig();
+    source = loadConfigSource();
   } catch (err) {
     service.failed(err);
     fatal(err, EXIT.CONFIG);
   }
+  const { config } = source;
   const logger = createLogger({ level: config.log.level });
   installUnhandledRejectionPolicy(logger);
+  // A warning, not a refusal: `switchboard config check --strict` is where an admin makes it one.
+  for (const e of findExposures(source.file, source.raw, config)) logger.warn({ file: e.file, mode: e.mode, keys: e.keys }, describeExposure(e));
   let app: Appliance;
   try {
     app = await build({ config, logger });

@@ -6,6 +6,7 @@
 export const catalogue = {
   SWB_ERR_CONFIG_INVALID: { status: 500, message: 'Configuration is invalid' },
   SWB_ERR_CONFIG_UNREADABLE: { status: 500, message: 'Configuration file cannot be read' },
+  SWB_ERR_CONFIG_EXPOSED: { status: 500, message: 'The configuration or a secret file it names can be read by every user' },
   SWB_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The data store cannot be opened or written', retry: true },
   SWB_ERR_STORE_FULL: { status: 507, message: 'The data store or its disk is full', retry: true },
   SWB_ERR_STORE_SCHEMA: { status: 500, message: 'The data store was written by a newer version' },

@@ -1,4 +1,5 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
+import { loggedPath, type LoggableRequest } from './log-path.js';
 
 /**
  * Paths whose values never reach a log line: credentials, second factors and
@@ -33,10 +34,10 @@ export function createLogger(opts: { level: string; destination?: DestinationStr
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
-        // The path only: a query string can carry a searched phone number or name.
-        req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+        // The route, never the URL: a query string or a path parameter can carry a phone number, an address or a name.
+        req: (req: LoggableRequest & { method?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
           method: req.method,
-          path: (req.url ?? '').split('?')[0],
+          path: loggedPath(req),
           remote: req.ip ?? req.socket?.remoteAddress,
         }),
         res: (res: { statusCode?: number }) => ({ status: res.statusCode }),

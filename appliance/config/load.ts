@@ -21,11 +21,16 @@ export interface LoadOptions {
 const ENV_OVERRIDES = ['SWITCHBOARD_DATA_DIR', 'SWITCHBOARD_LISTEN', 'SWITCHBOARD_LOG_LEVEL', 'SWITCHBOARD_ALLOW', 'SWITCHBOARD_PUBLIC_LISTEN'] as const;
 
 export function loadConfig(opts: LoadOptions = {}): Config {
+  return loadConfigSource(opts).config;
+}
+
+/** The configuration with where it came from: the file (if any) and what the file and environment said, before defaults. */
+export function loadConfigSource(opts: LoadOptions = {}): { config: Config; file: string | undefined; raw: Record<string, unknown> } {
   const env = opts.env ?? process.env;
   const file = opts.file ?? (env.SWITCHBOARD_CONFIG || undefined);
   const raw = file ? readYaml(file) : {};
   applyEnv(raw, env);
-  return validateConfig(raw, file ?? '(defaults)');
+  return { config: validateConfig(raw, file ?? '(defaults)'), file, raw };
 }
 
 function readYaml(file: string): Record<string, unknown> {
@@ -92,25 +97,33 @@ export function validateConfig(raw: unknown, source: string): Config {
   return config;
 }
 
-/** Rules a JSON schema cannot say: addresses that parse, and LAN exposure only with an allow-list. */
+/** Rules a JSON schema cannot say: addresses that parse, and exposure beyond the box only with an allow-list. */
 function checkSemantics(config: Config, source: string): void {
-  const { host, allow } = config.listen;
+  const { host, allow, trustProxy } = config.listen;
   if (!isIP(host)) {
     throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.host: got ${JSON.stringify(host)}, expected an IP address`, { key: 'listen.host', value: host, expected: 'an IP address' });
   }
-  try {
-    parseNetworks(allow);
-  } catch (err) {
-    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.allow: ${(err as Error).message}`, { key: 'listen.allow', value: allow, expected: 'addresses or CIDRs' });
-  }
-  if (!isLoopback(host) && allow.length === 0) {
-    throw new SwitchboardError(
-      'SWB_ERR_CONFIG_INVALID',
-      `${source}: listen.allow: got [], expected at least one client network when listen.host (${host}) is not loopback`,
-      { key: 'listen.allow', value: allow, expected: 'at least one client network' },
-    );
+  checkNetworks(source, 'listen.allow', allow);
+  if (trustProxy) checkNetworks(source, 'listen.trustProxy', trustProxy);
+  // Behind a proxy the API reaches as far as the proxy does, whatever listen.host is.
+  const exposure = !isLoopback(host) ? `listen.host (${host}) is not loopback` : trustProxy && trustProxy.length > 0 ? 'listen.trustProxy names a reverse proxy' : null;
+  if (exposure && allow.length === 0) {
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: listen.allow: got [], expected at least one client network when ${exposure}`, {
+      key: 'listen.allow',
+      value: allow,
+      expected: 'at least one client network',
+    });
   }
   settleListenTls(config.listen, source);
+}
+
+function checkNetworks(source: string, key: string, entries: readonly string[]): void {
+  try {
+    parseNetworks(entries);
+  } catch (err) {
+    const { value, expected } = (err as SwitchboardError).details as { value: string; expected: string };
+    throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: ${key}: got ${JSON.stringify(value)}, expected ${expected}`, { key, value, expected });
+  }
 }
 
 export { ENV_OVERRIDES };

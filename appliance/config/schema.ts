@@ -21,7 +21,11 @@ export const ListenSchema = Type.Object(
       description: 'client networks allowed when host is not loopback',
     }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
-    trustProxy: Type.Boolean({ default: false }),
+    /** The reverse proxies whose X-Forwarded-For is believed; a request from any other socket is judged by its socket address. */
+    trustProxy: Type.Union([Type.Literal(false), Type.Array(Type.String({ description: 'a proxy address or CIDR, e.g. 127.0.0.1' }))], {
+      default: false,
+      description: "false, or the list of your reverse proxies' addresses or CIDRs, e.g. [127.0.0.1] (true is refused: it believed an X-Forwarded-For any client can write)",
+    }),
     tls: ListenTlsSchema,
   },
   { additionalProperties: false, default: {} },

@@ -54,6 +54,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.listen.bodyLimitBytes,
+    // Only the listed proxies' hops are believed: request.ip is the first address from the right that is not one of them.
     trustProxy: config.listen.trustProxy,
     // The query string can hold a searched phone number: log the path only.
     requestIdHeader: false,
@@ -64,6 +65,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   // Only JSON is spoken: drop fastify's default text/plain parser so anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
+  // Every answer here is a credential or someone's data (recordings, histories): no browser or proxy keeps a copy.
+  // Set first, at the root, so refusals, 404s and streamed files carry it too.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
   await app.register(errorsPlugin);
   // HSTS only where it is true: over plain loopback HTTP it would pin localhost for every other local service.
   await app.register(helmet, { global: true, strictTransportSecurity: deps.tls ? { maxAge: 31_536_000, includeSubDomains: false } : false });

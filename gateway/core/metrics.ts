@@ -10,6 +10,8 @@ export class GatewayMetrics {
   readonly duplicates: Counter<'channel'>;
   readonly verificationFailures: Counter<'channel'>;
   readonly webchatRefusals: Counter<'channel' | 'reason'>;
+  readonly publicRefusals: Counter<'status'>;
+  readonly publicRefusalsUnlogged: Counter;
   readonly ingestSeconds: Histogram<'channel'>;
   readonly outboxDepth: Gauge<'channel'>;
   readonly outboxOldest: Gauge<'channel'>;
@@ -31,6 +33,8 @@ export class GatewayMetrics {
       labelNames: ['channel', 'reason'],
       registers,
     });
+    this.publicRefusals = new Counter({ name: 'swb_gateway_public_refusals_total', help: 'Requests the public listener refused (4xx), by status, logged or not', labelNames: ['status'], registers });
+    this.publicRefusalsUnlogged = new Counter({ name: 'swb_gateway_public_refusals_unlogged_total', help: 'Public listener refusals left out of the log by its per-minute cap', registers });
     this.ingestSeconds = new Histogram({
       name: 'swb_gateway_ingest_duration_seconds',
       help: 'From a provider update received to its history event committed',

@@ -4,6 +4,8 @@ import { SwitchboardError, isRetryable } from '../../common/errors.js';
 import { toSwitchboardError } from '../../http/errors.js';
 import type { Bridge } from '../core/bridge.js';
 import type { GatewayMetrics } from '../core/metrics.js';
+import { loggedPath } from '../../common/log-path.js';
+import { RefusalLog } from './refusal-log.js';
 
 export interface PublicOptions {
   logger: Logger;
@@ -12,6 +14,8 @@ export interface PublicOptions {
   metrics: GatewayMetrics;
   /** Bridges that serve more than webhooks here (the web chat widget and its WebSocket). */
   extra: Array<(app: FastifyInstance) => Promise<void>>;
+  /** The refusal log's cap and window; the defaults (60 lines a minute) serve outside tests. */
+  refusalLog?: { perMinute: number; windowMs: number };
 }
 
 /**
@@ -22,8 +26,10 @@ export interface PublicOptions {
  * kept as raw bytes: WhatsApp's signature is over exactly what was sent.
  */
 export async function buildPublic(opts: PublicOptions): Promise<FastifyInstance> {
+  const logger = opts.logger.child({ listener: 'public' });
+  const refusals = new RefusalLog(logger, opts.metrics.publicRefusals, opts.metrics.publicRefusalsUnlogged, opts.refusalLog?.perMinute, opts.refusalLog?.windowMs);
   const app = Fastify({
-    loggerInstance: opts.logger.child({ listener: 'public' }) as FastifyBaseLogger,
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
     // Providers deliver thousands of webhooks; a line per request would drown the log. Refusals are logged below.
     logController: new LogController({ disableRequestLogging: true }),
@@ -47,11 +53,15 @@ export async function buildPublic(opts: PublicOptions): Promise<FastifyInstance>
     if (swb.code === 'SWB_ERR_RATE_LIMITED') reply.header('retry-after', '1');
     // A provider or the store failing is ours to fix and the provider's to redeliver: 503, never a 200.
     const status = isRetryable(swb) ? 503 : swb.status;
-    if (status >= 500) request.log.error({ err, path: request.routeOptions.url }, 'webhook failed');
-    else request.log.info({ code: swb.code, path: request.routeOptions.url }, 'webhook refused');
+    if (status >= 500) request.log.error({ err, path: loggedPath(request) }, 'webhook failed');
+    else refusals.refused(status, 'info', { code: swb.code, path: loggedPath(request) }, 'webhook refused');
     return reply.status(status).send(swb.toJSON());
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send(new SwitchboardError('SWB_ERR_NOT_FOUND', `${request.method} ${request.url.split('?')[0]}`).toJSON()));
+  // Unrouted paths are whatever a scanner typed: counted, never logged.
+  app.setNotFoundHandler((request, reply) => {
+    opts.metrics.publicRefusals.inc({ status: '404' });
+    return reply.status(404).send(new SwitchboardError('SWB_ERR_NOT_FOUND', `${request.method} ${request.url.split('?')[0]}`).toJSON());
+  });
 
   const hook = async (method: 'GET' | 'POST', request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     // No params schema: the id is only ever a map key, and an unknown one is a 404.
@@ -62,8 +72,8 @@ export async function buildPublic(opts: PublicOptions): Promise<FastifyInstance>
     const result = await bridge.webhook({ method, headers: request.headers, query: request.query as Record<string, string | undefined>, raw });
     if (result.status === 401 || result.status === 403) {
       opts.metrics.verificationFailures.inc({ channel: bridge.id });
-      request.log.warn({ channel: bridge.id, status: result.status }, 'webhook verification failed');
-    }
+      refusals.refused(result.status, 'warn', { channel: bridge.id, status: result.status }, 'webhook verification failed');
+    } else if (result.status >= 400 && result.status < 500) opts.metrics.publicRefusals.inc({ status: String(result.status) });
     if (typeof result.body === 'string') reply.type('text/plain; charset=utf-8');
     // 200 is the response's own default; setting it again showed in the profile at thousands of webhooks a second.
     if (result.status !== 200) reply.status(result.status);

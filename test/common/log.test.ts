@@ -26,3 +26,35 @@ t.test('passwords, tokens, TOTP codes and Authorization headers never reach the 
   const reqLine = logs.records().find((r) => r.msg === 'incoming request');
   t.match(reqLine, { req: { method: 'POST', path: '/api/v1/users' } }, 'requests are logged by path');
 });
+
+t.test('request lines name the route: the identity in a path (an address, a phone number) never reaches the log', async (t) => {
+  const wa = { id: 'wa', type: 'whatsapp', phoneNumberId: '100200300', accessToken: 'wa-access', appSecret: 'wa-app-secret', verifyToken: 'wa-verify' };
+  const { app, logs } = await testAppliance(t, { channels: [wa] });
+  const sup = await userWithToken(app, 'sue', 'supervisor');
+  const email = 'olga.petrova@example.org';
+  const card = await app.http.inject({ method: 'POST', url: '/api/v1/clients', headers: bearer(sup), payload: { name: 'Client A', identities: [{ kind: 'email', value: email }] } });
+  const id = card.json().id as string;
+  const detached = await app.http.inject({ method: 'DELETE', url: `/api/v1/clients/${id}/identities/email/${encodeURIComponent(email)}`, headers: bearer(sup) });
+  t.equal(detached.statusCode, 200, 'the identity was detached');
+  const blocked = await app.http.inject({ method: 'POST', url: '/api/v1/channels/wa/blocks', headers: bearer(sup), payload: { value: '79161234567' } });
+  t.equal(blocked.statusCode, 201);
+  const unblocked = await app.http.inject({ method: 'DELETE', url: '/api/v1/channels/wa/blocks/79161234567', headers: bearer(sup) });
+  t.equal(unblocked.statusCode, 204);
+  const typedIntoId = await app.http.inject({ url: `/api/v1/clients/${encodeURIComponent(email)}`, headers: bearer(sup) });
+  t.equal(typedIntoId.statusCode, 404);
+  const unrouted = await app.http.inject({ url: '/api/v1/lookup/79161234567' });
+  t.equal(unrouted.statusCode, 404);
+
+  for (const leak of ['olga.petrova', 'example.org', '79161234567']) t.notOk(logs.text.includes(leak), `the log does not contain ${leak}`);
+  const paths = logs
+    .records()
+    .filter((r) => r.msg === 'incoming request')
+    .map((r) => `${(r.req as { method: string }).method} ${(r.req as { path: string }).path}`);
+  t.same(paths.slice(1), [
+    `DELETE /api/v1/clients/${id}/identities/email/:value`,
+    'POST /api/v1/channels/wa/blocks',
+    'DELETE /api/v1/channels/wa/blocks/:value',
+    'GET /api/v1/clients/:id',
+    'GET (no route)',
+  ], 'opaque ids and channel ids stay; identities and unrouted paths do not');
+});

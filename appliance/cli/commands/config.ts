@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
+import { loadConfigSource } from '../../config/load.js';
+import { describeExposure, findExposures } from '../../config/exposure.js';
+import { SwitchboardError } from '../../../common/errors.js';
 import { listenTlsOf } from '../../http/tls-config.js';
 import { loadServedTls } from '../../http/tls-material.js';
 import { print } from '../io.js';
@@ -10,8 +12,12 @@ export function configCommands(program: Command): void {
   config
     .command('check <file>')
     .description('validate a configuration file without starting')
-    .action(async (file: string) => {
-      const c = loadConfig({ file });
+    .option('--strict', 'also fail when the file holds inline secrets and every user can read it, or a secret file it names is readable by every user')
+    .action(async (file: string, opts: { strict?: boolean }) => {
+      const { config: c, raw } = loadConfigSource({ file });
+      const exposed = findExposures(file, raw, c).map(describeExposure);
+      if (opts.strict && exposed.length) throw new SwitchboardError('SWB_ERR_CONFIG_EXPOSED', exposed.join('; '));
+      for (const line of exposed) process.stderr.write(`switchboard: warning: ${line}\n`);
       const tls = listenTlsOf(c.listen);
       // The pair is read at start too: a missing or mismatched file is as much a config error as a bad key.
       if (typeof tls === 'object') await loadServedTls(c, { create: false });

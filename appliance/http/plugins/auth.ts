@@ -33,7 +33,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   });
 
   app.addHook('onRequest', async (request) => {
-    if (!allowed(request.socket.remoteAddress ?? request.ip)) throw new SwitchboardError('SWB_ERR_ADDRESS_NOT_ALLOWED');
+    // request.ip: the socket's address, or with trusted proxies the client they forwarded for.
+    if (!allowed(request.ip)) throw new SwitchboardError('SWB_ERR_ADDRESS_NOT_ALLOWED');
     const roles = request.routeOptions.config?.roles;
     if (!roles || roles === 'public') return;
     // A machine's bearer token, else the console's cookie (whose writes must pass the CSRF check).

@@ -69,3 +69,15 @@ t.test('a file that is not YAML, not a mapping, or missing says so', async (t) =
 t.test('a malformed SWITCHBOARD_LISTEN is refused', async (t) => {
   t.throws(() => loadConfig({ env: { SWITCHBOARD_LISTEN: '8080' } }), { message: /SWITCHBOARD_LISTEN: got "8080", expected host:port/ });
 });
+
+t.test('listen.trustProxy takes the list of proxies; true is refused, and a proxy needs an allow-list', async (t) => {
+  t.throws(() => validateConfig({ listen: { trustProxy: true, allow: ['10.0.0.0/8'] } }, 'f.yaml'), {
+    code: 'SWB_ERR_CONFIG_INVALID',
+    message: /f\.yaml: listen\.trustProxy: got true, expected false, or the list of your reverse proxies' addresses or CIDRs, e\.g\. \[127\.0\.0\.1\] \(true is refused/,
+  });
+  t.throws(() => validateConfig({ listen: { trustProxy: ['127.0.0.1'] } }, 'f.yaml'), { message: /listen\.allow: got \[\], expected at least one client network when listen\.trustProxy names a reverse proxy/ });
+  t.throws(() => validateConfig({ listen: { trustProxy: ['proxy.lan'], allow: ['10.0.0.0/8'] } }, 'f.yaml'), { message: /listen\.trustProxy: got "proxy\.lan", expected an address or CIDR/ });
+  const c = validateConfig({ listen: { trustProxy: ['127.0.0.1', '10.9.0.0/16'], allow: ['10.0.0.0/8'] } }, 'f.yaml');
+  t.same(c.listen.trustProxy, ['127.0.0.1', '10.9.0.0/16']);
+  t.equal(validateConfig({}, 'f.yaml').listen.trustProxy, false, 'no proxy is trusted by default');
+});
