@@ -127,7 +127,7 @@ export class SipService {
       { host: sip.drachtio.host, port: sip.drachtio.port, secret: resolveSecretValue(sip.drachtio.secret, 'sip.drachtio.secret', env), ...this.tlsOptions(), backoff: { minMs: sip.drachtio.reconnectMinMs, maxMs: sip.drachtio.reconnectMaxMs }, pingMs: sip.drachtio.pingSeconds * 1000 },
       logger,
     );
-    const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, nonceTtlSeconds: sip.auth.nonceTtlSeconds });
+    const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, sha256UserAgents: sip.auth.sha256UserAgents, nonceTtlSeconds: sip.auth.nonceTtlSeconds });
     const auth = new RequestAuthenticator(digest, this.directory, this.bans, logger);
     const trunks = new TrunkMatcher(config.trunks);
     this.guard = new ProtectionGuard(sip.protection, trunks.addresses(), this.bans, this.sipMetrics, logger);
