@@ -134,7 +134,7 @@ export class SipService {
     this.registrar = new Registrar(sip.registrar, auth, this.bindings, this.sipMetrics, logger);
     const backend = deps.mediaBackend ?? null;
     let media: MediaAnchor = deps.media ?? new DirectMedia();
-    const announcing = { announcement: config.media.announcement.file, onAnnounced: (id: string, played: boolean) => this.calls.announced(id, played) };
+    const announcing = { announcement: config.media.announcement.file, musicOnHold: config.media.musicOnHold.file, onAnnounced: (id: string, played: boolean) => this.calls.announced(id, played) };
     if (!deps.media && backend instanceof FreeswitchBackend) {
       media = new FreeswitchMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger, ...announcing });
     } else if (!deps.media && backend instanceof AsteriskBackend) {

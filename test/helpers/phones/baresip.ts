@@ -50,7 +50,7 @@ export class Baresip {
     ctrl.on('data', (b: Buffer) => this.read(b));
   }
 
-  static async start(t: Test, o: { target: string; account: PhoneAccount; tone: string; autoAnswer?: boolean }): Promise<Baresip> {
+  static async start(t: Test, o: { target: string; account: PhoneAccount; tone: string; autoAnswer?: boolean; sipTrace?: boolean }): Promise<Baresip> {
     const dir = mkdtempSync(path.join(tmpdir(), 'swb-baresip-'));
     const [sipPort, ctrlPort] = [await freePort(), await freePort()];
     const config = [
@@ -72,7 +72,7 @@ export class Baresip {
     const { number, password, transport } = o.account;
     const params = [`auth_pass=${password}`, 'regint=600', ...(o.autoAnswer ? ['answermode=auto'] : [])];
     writeFileSync(path.join(dir, 'accounts'), `<sip:${number}@${o.target};transport=${transport}>;${params.join(';')}\n`, { mode: 0o600 });
-    const child = spawn(baresipBinary(), ['-f', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(baresipBinary(), ['-f', dir, ...(o.sipTrace ? ['-s'] : [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = { text: '' };
     child.stdout!.on('data', (b: Buffer) => (log.text += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (log.text += b.toString()));
@@ -120,9 +120,14 @@ export class Baresip {
 
   /** The WAV of what this phone received on its last call (the sndfile filter's decode side). */
   receivedWav(): string {
+    return this.receivedWavs().at(-1)!;
+  }
+
+  /** Every received-audio WAV, oldest first: baresip starts a new one each time a re-INVITE restarts its audio. */
+  receivedWavs(): string[] {
     const files = readdirSync(this.dir).filter((f) => f.endsWith('-dec.wav')).sort();
     if (!files.length) throw new Error(`baresip wrote no received audio in ${this.dir}`);
-    return path.join(this.dir, files.at(-1)!);
+    return files.map((f) => path.join(this.dir, f));
   }
 
   private read(chunk: Buffer): void {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
@@ -30,6 +30,11 @@ export class Linphone {
 
   get output(): string {
     return this.log.text;
+  }
+
+  /** Its own log (-d 6): every SIP message it sent and received, among the rest. */
+  get sipLog(): string {
+    return readFileSync(path.join(this.dir, 'linphone.log'), 'utf8');
   }
 
   get receivedWav(): string {
