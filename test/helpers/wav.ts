@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { wavHeader } from '../../sip/media/beep-wav.js';
 
 /** Mean absolute 16-bit sample of a PCM WAV's data chunk: near 0 for silence, hundreds or more for speech. */
 export function wavLevel(file: string): number {
@@ -52,20 +53,7 @@ export function wavToneShare(file: string, hz: number, fromSec: number, toSec: n
 
 /** Writes `seconds` of a sine at `hz` as an 8 kHz 16-bit mono WAV: what phones play from a file. */
 export function writeToneWav(file: string, hz: number, seconds: number, amplitude = 8000): void {
-  const n = Math.round(seconds * 8000);
-  const buf = Buffer.alloc(44 + 2 * n);
-  buf.write('RIFF', 0, 'latin1');
-  buf.writeUInt32LE(36 + 2 * n, 4);
-  buf.write('WAVEfmt ', 8, 'latin1');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(8000, 24);
-  buf.writeUInt32LE(16000, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'latin1');
-  buf.writeUInt32LE(2 * n, 40);
-  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / 8000)), 44 + 2 * i);
-  writeFileSync(file, buf);
+  const data = Buffer.alloc(2 * Math.round(seconds * 8000));
+  for (let i = 0; i < data.length / 2; i++) data.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / 8000)), 2 * i);
+  writeFileSync(file, Buffer.concat([wavHeader(data.length), data]));
 }
