@@ -61,8 +61,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       ...base.sip,
       enabled: true,
       drachtio: { ...base.sip.drachtio, host: '127.0.0.1', port: adminPort, secret, tls: null },
-      // SIPp 3.6 computes MD5 only and takes the first challenge it is given: MD5 first in the lab.
-      auth: { ...base.sip.auth, algorithms: ['MD5', 'SHA-256'] },
     },
   };
   const stopped: Array<() => Promise<void>> = [() => media.stop()];
@@ -127,6 +125,7 @@ function banner(config: Config, sipPort: number, apiUrl: string, madeUp: boolean
     media.kind === 'none'
       ? 'media: none (--media none): calls go phone to phone, nothing is recorded'
       : `media: ${name} on 127.0.0.1:${media.sipPort} (--media ${media.kind}); every extension is recorded (record: true), recordings in ${path.resolve(config.dataDir, 'recordings')} and GET /api/v1/calls/:id/recording`,
+    `digest: ${config.sip.auth.algorithms.join(', ')} (sip.auth.algorithms)${config.sip.auth.sha256UserAgents.length ? `; SHA-256 first for user agents ${config.sip.auth.sha256UserAgents.join(', ')}` : ''}`,
     'extensions' + (madeUp ? ' (made up for this lab run; put your own under extensions: in SWITCHBOARD_CONFIG)' : '') + ':',
     ...config.extensions.map((e) => `  ${e.number}  password ${typeof e.password === 'string' ? e.password : '(from the configuration)'}  ${e.name}`),
     ...config.trunks.map((t) => `trunk ${t.id}: ${t.host}:${t.port}; dial ${t.prefix} then the number; inbound calls ring ${t.inbound}${t.record ? '; recorded' : ''}`),

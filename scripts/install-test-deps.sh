@@ -18,6 +18,8 @@ PACKAGES=(
   nftables            # nft --check on the role's firewall table (test/ansible/lint.test.ts)
   chromium            # the web chat widget runs in real headless Chromium (test/helpers/chromium.ts)
   sip-tester          # SIPp: calls with RTP (its g711a.pcap) into FreeSWITCH / Asterisk
+  baresip-core        # a real softphone (libre) registering and calling (test/helpers/phones/baresip.ts)
+  linphone-cli        # linphonec (belle-sip), the second independent SIP stack (test/helpers/phones/linphone.ts)
   # FreeSWITCH 1.10 (shared/peers/freeswitch) runtime libraries (lab/media/freeswitch/server-config.ts)
   libcurl4 libedit2 libjpeg62-turbo libltdl7 libodbc2 libopus0 libpcre3 libsndfile1 libspeex1 libspeexdsp1 libsqlite3-0 libtiff6 libssl3 libuuid1
   # Asterisk 22 (shared/peers/asterisk) runtime libraries (lab/media/asterisk/server-config.ts)

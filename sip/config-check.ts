@@ -11,7 +11,7 @@ export interface SipKeys {
   trunks: TrunkConfig[];
   departments?: DepartmentConfig[];
   /** The announcement of recorded calls (media.announcement), checked against the backend that plays it. */
-  media?: { backend: string; announcement: { file: string | null } };
+  media?: { backend: string; announcement: { file: string | null }; musicOnHold?: { file: string | null } };
 }
 
 function invalid(source: string, key: string, value: unknown, expected: string): never {
@@ -51,7 +51,8 @@ export function checkSipConfig(config: SipKeys, source: string): void {
     if (names.has(d.name)) invalid(source, `departments.${i}.name`, d.name, 'a name not declared twice');
     names.add(d.name);
   });
-  if (config.media) checkAnnouncement(config.media, source);
+  if (config.media) checkWav(config.media.announcement.file, 'media.announcement.file', source);
+  if (config.media?.musicOnHold) checkWav(config.media.musicOnHold.file, 'media.musicOnHold.file', source);
   const fb = config.sip.calls.fallback;
   if (fb !== null && /^[0-9]+$/.test(fb) && config.extensions.length > 0 && !numbers.has(fb)) {
     // Provisioned extensions may add it later, so only a number clearly absent from a non-empty list is refused.
@@ -59,11 +60,9 @@ export function checkSipConfig(config: SipKeys, source: string): void {
   }
 }
 
-/** A file announcement must be a WAV the media server can read now: a typo found at start, not at the first recorded call. */
-function checkAnnouncement(media: NonNullable<SipKeys['media']>, source: string): void {
-  const file = media.announcement.file;
+/** A file the media server plays must be a WAV it can read now: a typo found at start, not at the first recorded call. */
+function checkWav(file: string | null, key: string, source: string): void {
   if (file === null) return;
-  const key = 'media.announcement.file';
   if (!file.startsWith('/')) invalid(source, key, file, "an absolute path (the media server resolves it, not the appliance's directory)");
   // Both servers pick the format by the extension; FreeSWITCH's api line is split on spaces.
   if (!/^[^\s]+\.wav$/i.test(file)) invalid(source, key, file, 'a path ending in .wav, without spaces');

@@ -47,7 +47,17 @@ export const SipSchema = Type.Object(
     realm: Type.String({ default: 'switchboard', minLength: 1, pattern: '^[^"\\\\\\r\\n]+$', description: 'a digest realm without quotes' }),
     auth: Type.Object(
       {
-        algorithms: Type.Array(Algorithm, { minItems: 1, maxItems: 2, uniqueItems: true, default: ['SHA-256', 'MD5'] }),
+        /**
+         * MD5 alone by default: phones whose stack meets a second, unknown challenge give up on all of them
+         * (libre 1.1.0 in Debian 12's baresip answers none), so offering SHA-256 to everyone locks them out.
+         */
+        algorithms: Type.Array(Algorithm, { minItems: 1, maxItems: 2, uniqueItems: true, default: ['MD5'] }),
+        /**
+         * User-Agent substrings (case-insensitive) whose requests are offered SHA-256 first, then the algorithms
+         * above. By user agent, not by extension: a challenge that differed by extension would tell a scanner
+         * which extensions exist.
+         */
+        sha256UserAgents: Type.Array(Type.String({ minLength: 2, maxLength: 128 }), { default: [] }),
         nonceTtlSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
       },
       { additionalProperties: false, default: {} },

@@ -128,14 +128,14 @@ export class SipService {
       { host: sip.drachtio.host, port: sip.drachtio.port, secret: resolveSecretValue(sip.drachtio.secret, 'sip.drachtio.secret', env), ...this.tlsOptions(), backoff: { minMs: sip.drachtio.reconnectMinMs, maxMs: sip.drachtio.reconnectMaxMs }, pingMs: sip.drachtio.pingSeconds * 1000 },
       logger,
     );
-    const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, nonceTtlSeconds: sip.auth.nonceTtlSeconds });
+    const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, sha256UserAgents: sip.auth.sha256UserAgents, nonceTtlSeconds: sip.auth.nonceTtlSeconds });
     const auth = new RequestAuthenticator(digest, this.directory, this.bans, logger);
     const trunks = new TrunkMatcher(config.trunks);
     this.guard = new ProtectionGuard(sip.protection, trunks.addresses(), this.bans, this.sipMetrics, logger);
     this.registrar = new Registrar(sip.registrar, auth, this.bindings, this.sipMetrics, logger);
     const backend = deps.mediaBackend ?? null;
     let media: MediaAnchor = deps.media ?? new DirectMedia();
-    const announcing = { announcement: config.media.announcement.file, onAnnounced: (id: string, played: boolean) => this.calls.announced(id, played) };
+    const announcing = { announcement: config.media.announcement.file, musicOnHold: config.media.musicOnHold.file, onAnnounced: (id: string, played: boolean) => this.calls.announced(id, played) };
     if (!deps.media && backend instanceof FreeswitchBackend) {
       media = new FreeswitchMedia({ srf: this.srf, backend, whenDown: config.media.whenDown, onUnavailable: (id) => this.calls.recordingUnavailable(id), logger, ...announcing });
     } else if (!deps.media && backend instanceof AsteriskBackend) {

@@ -75,6 +75,8 @@ export function expectedResponse(c: DigestCredentials, method: string, password:
 export interface DigestOptions {
   realm: string;
   algorithms: DigestAlgorithm[];
+  /** User-Agent substrings (any case) offered SHA-256 first, before `algorithms`. */
+  sha256UserAgents?: string[];
   nonceTtlSeconds: number;
   now?: () => number;
 }
@@ -88,8 +90,21 @@ export class DigestAuthenticator {
   /** A password no extension has: unknown users are checked against it, so they cost the same as known ones. */
   private readonly decoy = randomBytes(18).toString('base64');
 
+  private readonly sha256Agents: string[];
+
   constructor(private readonly opts: DigestOptions) {
     this.now = opts.now ?? Date.now;
+    this.sha256Agents = (opts.sha256UserAgents ?? []).map((a) => a.toLowerCase());
+  }
+
+  /**
+   * What this user agent is offered, most preferred first. Only the User-Agent decides, never the
+   * user named: a challenge must look the same for an extension that exists and one that does not.
+   */
+  algorithmsFor(userAgent: string | undefined): DigestAlgorithm[] {
+    const ua = (userAgent ?? '').toLowerCase();
+    if (!ua || !this.sha256Agents.some((a) => ua.includes(a))) return this.opts.algorithms;
+    return ['SHA-256', ...this.opts.algorithms.filter((a) => a !== 'SHA-256')];
   }
 
   get realm(): string {
@@ -119,19 +134,19 @@ export class DigestAuthenticator {
    * §2.4). The same for every user, known or not, so a challenge tells a
    * scanner nothing about which extensions exist.
    */
-  challenges(stale = false): string[] {
+  challenges(stale = false, userAgent?: string): string[] {
     const nonce = this.newNonce();
-    return this.opts.algorithms.map(
+    return this.algorithmsFor(userAgent).map(
       (alg) => `Digest realm="${this.opts.realm}", nonce="${nonce}", algorithm=${alg}, qop="auth"${stale ? ', stale=true' : ''}`,
     );
   }
 
   /** `password` is undefined for an unknown user: the work done is the same, the verdict is not. */
-  verify(header: string | undefined, method: string, password: string | undefined): DigestVerdict {
+  verify(header: string | undefined, method: string, password: string | undefined, userAgent?: string): DigestVerdict {
     const creds = credentialsFrom(parseAuthorization(header));
     if (creds === null) return { ok: false, reason: 'missing' };
     if (creds === 'malformed' || creds === 'algorithm') return { ok: false, reason: creds };
-    if (!this.opts.algorithms.includes(creds.algorithm)) return { ok: false, reason: 'algorithm' };
+    if (!this.algorithmsFor(userAgent).includes(creds.algorithm)) return { ok: false, reason: 'algorithm' };
     // A realm we never offered: the UA answered someone else's challenge (RFC 3261 §22.4: re-challenge).
     if (creds.realm !== this.opts.realm) return { ok: false, reason: 'realm' };
     const expected = expectedResponse(creds, method, password ?? this.decoy);

@@ -35,13 +35,14 @@ export class RequestAuthenticator {
     const proxy = req.method !== 'REGISTER';
     const header = req.get(proxy ? 'Proxy-Authorization' : 'Authorization');
     const claimed = userOf(req.get(identity));
+    const userAgent = req.get('User-Agent');
     if (!header) {
-      this.challenge(res, proxy, false);
+      this.challenge(res, proxy, false, userAgent);
       return { outcome: 'challenged', extension: null };
     }
     const username = DigestAuthenticator.usernameOf(header);
     const ext = username ? this.directory.get(username) : undefined;
-    const verdict = this.digest.verify(header, req.method, ext?.password);
+    const verdict = this.digest.verify(header, req.method, ext?.password, userAgent);
     if (verdict.ok) {
       if (claimed !== verdict.username) {
         // Right password, but for another extension's address of record (RFC 3261 §10.3 step 3).
@@ -53,11 +54,11 @@ export class RequestAuthenticator {
     }
     switch (verdict.reason) {
       case 'stale':
-        this.challenge(res, proxy, true);
+        this.challenge(res, proxy, true, userAgent);
         return { outcome: 'stale', extension: null };
       case 'missing':
       case 'algorithm':
-        this.challenge(res, proxy, false);
+        this.challenge(res, proxy, false, userAgent);
         return { outcome: 'challenged', extension: null };
       case 'malformed':
         res.send(400, 'Malformed Authorization');
@@ -65,7 +66,7 @@ export class RequestAuthenticator {
       case 'realm':
         // Credentials for a realm we never offered: a wrong guess, not a stale nonce. Counted, then challenged afresh.
         await this.bans.recordFailure(req.source_address);
-        this.challenge(res, proxy, false);
+        this.challenge(res, proxy, false, userAgent);
         return { outcome: 'challenged', extension: null };
       default:
         await this.fail(req, res, verdict.reason);
@@ -73,11 +74,11 @@ export class RequestAuthenticator {
     }
   }
 
-  challenge(res: SipResponse, proxy: boolean, stale: boolean): void {
+  challenge(res: SipResponse, proxy: boolean, stale: boolean, userAgent?: string): void {
     const name = proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
     // One header line per algorithm (RFC 8760 §2.4). drachtio-srf folds repeated names into one
     // comma-joined line, which RFC 3261 §7.3.1 forbids for these headers, so the lines are joined here.
-    const value = this.digest.challenges(stale).join(`\r\n${name}: `);
+    const value = this.digest.challenges(stale, userAgent).join(`\r\n${name}: `);
     res.send(proxy ? 407 : 401, { headers: { [name]: value } });
   }
 

@@ -5,7 +5,8 @@ import type { FreeswitchBackend } from '../media/freeswitch/freeswitch-backend.j
 import type { EslEvent } from '../media/freeswitch/esl-connection.js';
 import type { MediaBackend } from '../media/types.js';
 import type { CallRecord } from './call-record.js';
-import { passThrough, type MediaAnchor, type MediaSession } from './media.js';
+import { passThrough, type MediaAnchor, type MediaSession, type Reinvite } from './media.js';
+import { HoldTracker } from './sdp-hold.js';
 
 /** What to do with a call that should be recorded while the media server is down. */
 export type WhenDown = 'reject' | 'unrecorded';
@@ -23,6 +24,8 @@ export interface AnchoredMediaDeps<B extends MediaBackend = MediaBackend> {
   refuseRecording?: (callId: string) => boolean;
   /** media.announcement.file: the WAV played to both parties of a call whose policy says announce; null for the built-in beep. */
   announcement?: string | null;
+  /** media.musicOnHold.file: what a held phone hears; null for the built-in tune. */
+  musicOnHold?: string | null;
   /** After the announcement of a call with announce was played (true) or could not be (false; the call goes on). */
   onAnnounced?: (callId: string, played: boolean) => void;
 }
@@ -141,6 +144,7 @@ class AnchoredSession implements MediaSession {
   private earlySdp: string | null = null;
   private answered = false;
   private released = false;
+  private readonly holds = new HoldTracker();
   private markLost!: () => void;
   readonly lost = new Promise<void>((resolve) => (this.markLost = resolve));
 
@@ -169,6 +173,9 @@ class AnchoredSession implements MediaSession {
       this.b = await this.invite(callerSdp);
       this.sdpB = this.b.remote.sdp;
       [this.uuidA, this.uuidB] = await Promise.all([this.anchor.channelOf(this.a.sip.callId), this.anchor.channelOf(this.b.sip.callId)]);
+      // Music on hold is a nicety: a media server that will not take it still carries the call.
+      await this.deps.backend.prepareHold([this.uuidA, this.uuidB], this.deps.musicOnHold ?? null).catch((err: unknown) => this.deps.logger.warn({ err, call: this.callId }, 'music on hold not set'));
+      this.holds.sent('callee', this.sdpB);
       return this.sdpB;
     } catch (err) {
       this.deps.logger.warn({ err, call: this.callId }, `anchoring on ${this.anchor.label} failed`);
@@ -243,15 +250,16 @@ class AnchoredSession implements MediaSession {
     this.deps.onAnnounced?.(this.callId, result.announced);
   }
 
-  async reoffer(fromLeg: 'caller' | 'callee', sdp: string): Promise<string> {
-    if (this.direct) return this.direct.reoffer(fromLeg, sdp);
-    // Each phone negotiates with its own media server channel; the other phone keeps the SDP it has.
-    if (fromLeg === 'caller') {
-      this.sdpA = await this.a!.modify(sdp);
-      return this.sdpB;
-    }
-    this.sdpB = await this.b!.modify(sdp);
-    return this.sdpA;
+  async reinvite(fromLeg: 'caller' | 'callee', sdp: string): Promise<Reinvite> {
+    if (this.direct) return this.direct.reinvite(fromLeg, sdp);
+    // Each phone negotiates with its own media server channel; the other is told only of a hold or a resume.
+    const own = fromLeg === 'caller' ? this.a! : this.b!;
+    const answer = await own.modify(sdp);
+    if (fromLeg === 'caller') this.sdpA = answer;
+    else this.sdpB = answer;
+    this.holds.sent(fromLeg, answer);
+    const toOther = this.holds.offerFor(fromLeg, sdp, fromLeg === 'caller' ? this.sdpB : this.sdpA);
+    return { toOther, otherDecides: false, answer: async () => answer };
   }
 
   async release(): Promise<void> {

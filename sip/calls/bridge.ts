@@ -68,9 +68,17 @@ export class Bridge {
   private async reinvite(from: 'caller' | 'callee', req: SipRequest, res: SipResponse): Promise<void> {
     const [here, there] = from === 'caller' ? [this.caller, this.callee] : [this.callee, this.caller];
     try {
-      const offer = await this.media.reoffer(from, req.body);
-      const answer = await there.modify(offer);
-      const back = await this.media.reoffer(from === 'caller' ? 'callee' : 'caller', answer);
+      const step = await this.media.reinvite(from, req.body);
+      let otherAnswer: string | null = null;
+      if (step.toOther !== null) {
+        try {
+          otherAnswer = await there.modify(step.toOther);
+        } catch (err) {
+          if (step.otherDecides) throw err;
+          this.logger.info({ from, status: (err as { status?: number })?.status }, 'the other phone refused to be told of the hold; the call goes on');
+        }
+      }
+      const back = await step.answer(otherAnswer);
       here.local.sdp = back;
       res.send(200, { body: back, headers: { 'Content-Type': 'application/sdp', Contact: (here as unknown as { local: { contact: string } }).local.contact } });
     } catch (err) {

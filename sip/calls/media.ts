@@ -21,12 +21,22 @@ export interface MediaSession {
   earlyMedia(calleeSdp: string): Promise<string | null>;
   /** SDP for the 200 OK to the caller, given the callee's answer. */
   answerToCaller(calleeSdp: string): Promise<string>;
-  /** A re-INVITE (hold, resume, codec change) from one leg: the SDP to send the other leg. */
-  reoffer(fromLeg: 'caller' | 'callee', sdp: string): Promise<string>;
+  /** A re-INVITE (hold, resume, codec change) from one leg: what to offer the other leg, and the answer to send back. */
+  reinvite(fromLeg: 'caller' | 'callee', sdp: string): Promise<Reinvite>;
   /** The call ended (answered or not): free what was allocated; a recording is reported here. */
   release(): Promise<void>;
   /** Resolves if the media server ends its side of the call (it hung up a leg): the B2BUA then ends the call. */
   readonly lost?: Promise<void>;
+}
+
+/** The steps of one re-INVITE through the media step. */
+export interface Reinvite {
+  /** The offer for the other leg's phone; null: the other phone need not hear of it. */
+  toOther: string | null;
+  /** true when the other phone's refusal must refuse the re-INVITE (its answer is the answer); false when it is only told. */
+  otherDecides: boolean;
+  /** The SDP answering the re-INVITE, given the other phone's answer (null when it was not asked, or refused). */
+  answer(otherAnswer: string | null): Promise<string>;
 }
 
 export interface MediaAnchor {
@@ -41,7 +51,7 @@ export const passThrough: MediaSession = {
   offerToCallee: async (sdp) => sdp,
   earlyMedia: async (sdp) => sdp,
   answerToCaller: async (sdp) => sdp,
-  reoffer: async (_leg, sdp) => sdp,
+  reinvite: async (_leg, sdp) => ({ toOther: sdp, otherDecides: true, answer: async (a) => a ?? sdp }),
   release: async () => {},
 };
 

@@ -17,9 +17,14 @@ export function beepWav(hz = BUILTIN_ANNOUNCEMENT_HZ): Buffer {
     const on = t < 0.5 || t >= 1;
     data.writeInt16LE(on ? Math.round(8000 * Math.sin(2 * Math.PI * hz * t)) : 0, i * 2);
   }
+  return Buffer.concat([wavHeader(data.length), data]);
+}
+
+/** The 44-byte header of a 16-bit mono PCM WAV at 8 kHz holding `dataBytes` of samples. */
+export function wavHeader(dataBytes: number): Buffer {
   const head = Buffer.alloc(44);
   head.write('RIFF', 0, 'latin1');
-  head.writeUInt32LE(36 + data.length, 4);
+  head.writeUInt32LE(36 + dataBytes, 4);
   head.write('WAVEfmt ', 8, 'latin1');
   head.writeUInt32LE(16, 16);
   head.writeUInt16LE(1, 20);
@@ -29,8 +34,8 @@ export function beepWav(hz = BUILTIN_ANNOUNCEMENT_HZ): Buffer {
   head.writeUInt16LE(2, 32);
   head.writeUInt16LE(16, 34);
   head.write('data', 36, 'latin1');
-  head.writeUInt32LE(data.length, 40);
-  return Buffer.concat([head, data]);
+  head.writeUInt32LE(dataBytes, 40);
+  return head;
 }
 
 /** Writes the beep once into dir (the media server must be able to read it) and returns its path. */

@@ -42,6 +42,11 @@ export const MediaSchema = Type.Object(
       { file: Type.Union([Type.Null(), Type.String({ minLength: 1, description: 'a WAV file path the media server can read' })], { default: null }) },
       closed,
     ),
+    /** What a phone hears while the other holds an anchored call; null: a built-in two-note tune. */
+    musicOnHold: Type.Object(
+      { file: Type.Union([Type.Null(), Type.String({ minLength: 1, description: 'a WAV file path the media server can read' })], { default: null }) },
+      closed,
+    ),
   },
   { additionalProperties: false, default: {} },
 );

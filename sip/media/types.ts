@@ -13,6 +13,8 @@ export type MediaBackendName = 'freeswitch' | 'asterisk';
 
 /** The built-in announcement: beeps at 1400 Hz, the recording-warning tone of ITU-T practice (and what tests listen for). */
 export const BUILTIN_ANNOUNCEMENT_HZ = 1400;
+/** The built-in music on hold: two notes (C5, E5), half a second each, looping. */
+export const BUILTIN_HOLD_HZ = [523, 659] as const;
 
 /** The control connection (ESL or AMI): `up` only once logged in and subscribed. */
 export type LinkState = 'connecting' | 'up' | 'down' | 'closed';
@@ -125,4 +127,9 @@ export interface MediaBackend extends EventEmitter<MediaBackendEvents> {
    */
   bridgeAnnounced(channelA: string, channelB: string, file: string | null): Promise<Announced>;
   hangup(channelId: string, cause?: string): Promise<void>;
+  /**
+   * Readies these bridged channels so that a phone putting its channel on hold has music played to the other
+   * (a WAV path the server can read, or null for the built-in tune); the server starts and stops it itself.
+   */
+  prepareHold(channelIds: string[], file: string | null): Promise<void>;
 }

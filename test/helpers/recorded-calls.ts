@@ -20,8 +20,8 @@ export const RECORDED = EXTENSIONS[1]!;
 export const CALLER = '+79123456789';
 
 /** The appliance with the `provider` trunk on trunkPort and the given `media:` section; its backend started. */
-export async function recordedAppliance(t: Test, drachtio: TestDrachtio, trunkPort: number, media: Record<string, unknown>): Promise<{ app: Appliance; logs: LogCapture; dataDir: string }> {
-  const built = await sipAppliance(t, drachtio, { trunks: [{ id: 'provider', host: '127.0.0.1', port: trunkPort, inbound: RECORDED.number, prefix: '9' }], media });
+export async function recordedAppliance(t: Test, drachtio: TestDrachtio, trunkPort: number, media: Record<string, unknown>, raw: Record<string, unknown> = {}): Promise<{ app: Appliance; logs: LogCapture; dataDir: string }> {
+  const built = await sipAppliance(t, drachtio, { trunks: [{ id: 'provider', host: '127.0.0.1', port: trunkPort, inbound: RECORDED.number, prefix: '9' }], media, ...raw });
   mkdirSync(path.join(built.dataDir, 'recordings'), { recursive: true });
   built.app.media!.start();
   return built;

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { wavHeader } from '../../sip/media/beep-wav.js';
 
 /** Mean absolute 16-bit sample of a PCM WAV's data chunk: near 0 for silence, hundreds or more for speech. */
 export function wavLevel(file: string): number {
@@ -48,4 +49,11 @@ export function wavToneShare(file: string, hz: number, fromSec: number, toSec: n
     tone += ((s1 * s1 + s2 * s2 - coeff * s1 * s2) * 2) / block;
   }
   return total > 0 ? tone / total : 0;
+}
+
+/** Writes `seconds` of a sine at `hz` as an 8 kHz 16-bit mono WAV: what phones play from a file. */
+export function writeToneWav(file: string, hz: number, seconds: number, amplitude = 8000): void {
+  const data = Buffer.alloc(2 * Math.round(seconds * 8000));
+  for (let i = 0; i < data.length / 2; i++) data.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / 8000)), 2 * i);
+  writeFileSync(file, Buffer.concat([wavHeader(data.length), data]));
 }

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +7,18 @@ import { LAB_CLI, runCli, stop } from '../helpers/cli.js';
 import { tempDir } from '../helpers/appliance.js';
 import { callFrom, drachtioBinary, EXTENSIONS, registerPhone, sipp, sippPhone, waitFor } from '../helpers/sip.js';
 import { freePort } from '../../sip/drachtio/free-port.js';
+import { UdpPhone, challengeFields } from '../helpers/sip-udp.js';
+
+/** `switchboard lab --no-media` with this environment, stopped with the test; resolves with its banner once ready. */
+async function labWithoutMedia(t: Test, sipPort: number, env: Record<string, string>): Promise<string> {
+  const lab = spawn(process.execPath, [LAB_CLI, 'lab', '--sip-port', String(sipPort), '--no-media'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => stop(lab));
+  let output = '';
+  lab.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  lab.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  await waitFor(() => output.includes('switchboard lab ready'), 15_000, `the lab banner: ${output}`);
+  return output;
+}
 
 t.test('switchboard lab without drachtio-server says what is missing and how to get it', async (t) => {
   const dir = await tempDir(t);
@@ -25,12 +37,7 @@ t.test('in lab mode two phones register, call each other and the trunk, and the 
   const cfg = path.join(dir, 'config.yaml');
   await writeFile(cfg, YAML.stringify({ extensions: EXTENSIONS, trunks: [{ id: 'lab-provider', host: '127.0.0.1', port: trunkPort, inbound: '102', prefix: '9' }], log: { level: 'warn' } }));
   const env = { PATH: process.env.PATH ?? '', DRACHTIO_BIN: drachtioBinary(), SWITCHBOARD_CONFIG: cfg, SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: `127.0.0.1:${apiPort}` };
-  const lab = spawn(process.execPath, [LAB_CLI, 'lab', '--sip-port', String(sipPort), '--no-media'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => stop(lab));
-  let output = '';
-  lab.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  lab.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor(() => output.includes('switchboard lab ready'), 15_000, `the lab banner: ${output}`);
+  const output = await labWithoutMedia(t, sipPort, env);
   t.match(output, new RegExp(`SIP on udp and tcp 127\\.0\\.0\\.1:${sipPort}`));
   t.match(output, /media: none \(--media none\): calls go phone to phone, nothing is recorded/, '--no-media is --media none');
 
@@ -60,4 +67,18 @@ t.test('in lab mode two phones register, call each other and the trunk, and the 
   await waitFor(async () => (await history('+74951234567')).length === 1 && (await history('+79031234567')).length === 1, 5000, 'both histories');
   t.match(await history('+74951234567'), [{ kind: 'call', direction: 'out', payload: { extension: '101', outcome: 'answered' } }]);
   t.match(await history('+79031234567'), [{ kind: 'call', direction: 'in', payload: { extension: '102', outcome: 'answered' } }]);
+});
+
+t.test('lab mode challenges with the configured sip.auth.algorithms, not its own', async (t) => {
+  const dir = await tempDir(t);
+  const sipPort = await freePort();
+  const cfg = path.join(dir, 'config.yaml');
+  await writeFile(cfg, YAML.stringify({ extensions: EXTENSIONS, sip: { auth: { algorithms: ['SHA-256'] } }, log: { level: 'warn' } }));
+  const env = { PATH: process.env.PATH ?? '', DRACHTIO_BIN: drachtioBinary(), SWITCHBOARD_CONFIG: cfg, SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_LISTEN: `127.0.0.1:${await freePort()}` };
+  const output = await labWithoutMedia(t, sipPort, env);
+  t.match(output, /digest: SHA-256 \(sip\.auth\.algorithms\)/);
+  const phone = await UdpPhone.open(sipPort);
+  t.teardown(() => phone.close());
+  const reply = await phone.registerAndWait({ user: '101', callId: 'lab-alg', cseq: 1 });
+  t.same(reply?.header('WWW-Authenticate').map((v) => challengeFields(v).algorithm), ['SHA-256'], 'only what the config says');
 });

@@ -12,7 +12,7 @@ const bad = (raw: Record<string, unknown>) => {
 
 t.test('telephony keys: defaults, and errors naming key, value and what was expected', async (t) => {
   const c = validateConfig({}, 'x');
-  t.match(c.sip, { enabled: false, realm: 'switchboard', auth: { algorithms: ['SHA-256', 'MD5'] }, protection: { banAfterFailures: 5, failureWindowSeconds: 600 } });
+  t.match(c.sip, { enabled: false, realm: 'switchboard', auth: { algorithms: ['MD5'], sha256UserAgents: [] }, protection: { banAfterFailures: 5, failureWindowSeconds: 600 } });
   t.same(c.extensions, []);
   t.match(bad({ extensions: [{ number: '1', password: 'x' }] }), /extensions\.0\.number: got "1", expected an extension number of 2 to 8 digits/);
   t.match(bad({ extensions: [{ number: '101', password: 'x' }, { number: '101', password: 'y' }] }), /extensions\.1\.number: got "101", expected a number not declared twice/);

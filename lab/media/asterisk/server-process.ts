@@ -7,6 +7,8 @@ import { ASTERISK_RUNTIME_PACKAGES, ASTERISK_WRITABLE, asteriskConfigFiles, type
 /** Asterisk run from a read-only prefix with a generated configuration under one work directory. */
 export interface AsteriskStart extends Omit<AsteriskConfigOptions, 'recordingsDir'> {
   timeoutMs?: number;
+  /** Replaces or adds configuration files (name -> contents): Asterisk in another role, e.g. a phone registering elsewhere. */
+  files?: Record<string, string>;
 }
 
 export interface RunningAsterisk {
@@ -36,7 +38,7 @@ export async function startAsterisk(o: AsteriskStart): Promise<RunningAsterisk> 
   const recordingsDir = path.join(o.workDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });
   const etc = path.join(o.workDir, ASTERISK_WRITABLE.astetcdir);
-  for (const [name, text] of Object.entries(asteriskConfigFiles({ ...o, recordingsDir }))) writeFileSync(path.join(etc, name), text, { mode: 0o600 });
+  for (const [name, text] of Object.entries({ ...asteriskConfigFiles({ ...o, recordingsDir }), ...o.files })) writeFileSync(path.join(etc, name), text, { mode: 0o600 });
   // -f: foreground (the parent owns it); -n: no colour; -q: quiet console; -C: our asterisk.conf.
   const proc = await PeerProcess.start({
     name: 'Asterisk',

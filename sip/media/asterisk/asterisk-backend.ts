@@ -134,6 +134,13 @@ export class AsteriskBackend extends EventEmitter<MediaBackendEvents> implements
     return result;
   }
 
+  /**
+   * Nothing to do over AMI: a PJSIP channel whose bridged peer holds plays its music-on-hold class itself
+   * (moh_passthrough off, the default), and classes live in the server's musiconhold.conf (the `default`
+   * class playing media.musicOnHold.file, as lab/media/asterisk/server-config.ts writes it).
+   */
+  async prepareHold(): Promise<void> {}
+
   async hangup(channelId: string, cause = '16'): Promise<void> {
     await this.ami.action({ Action: 'Hangup', Channel: this.channelName(channelId), Cause: /^\d+$/.test(cause) ? cause : '16' });
   }

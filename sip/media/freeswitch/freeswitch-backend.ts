@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { SwitchboardError } from '../../../common/errors.js';
 import { ChannelTracker } from '../tracker.js';
-import { BUILTIN_ANNOUNCEMENT_HZ, type Announced, type AnchorTarget, type ChannelAnswered, type LinkState, type LinkStats, type MediaBackend, type MediaBackendEvents } from '../types.js';
+import { BUILTIN_ANNOUNCEMENT_HZ, BUILTIN_HOLD_HZ, type Announced, type AnchorTarget, type ChannelAnswered, type LinkState, type LinkStats, type MediaBackend, type MediaBackendEvents } from '../types.js';
 import { EslConnection, type EslEvent, type EslOptions } from './esl-connection.js';
 
 /**
@@ -130,6 +130,16 @@ export class FreeswitchBackend extends EventEmitter<MediaBackendEvents> implemen
     } catch (err) {
       return { announced: false, why: (err as Error).message };
     }
+  }
+
+  /**
+   * FreeSWITCH plays a channel's `hold_music` to the channel bridged to it while that channel's phone holds
+   * (a sendonly or inactive re-INVITE), looping, and stops at the resume. The built-in tune is a tone_stream.
+   */
+  async prepareHold(channelIds: string[], file: string | null): Promise<void> {
+    if (file !== null && !/^\/[^\s]+$/.test(file)) throw new SwitchboardError('SWB_ERR_VALIDATION', `not a file FreeSWITCH can play: ${JSON.stringify(file)}`);
+    const music = file ?? `tone_stream://%(500,250,${BUILTIN_HOLD_HZ[0]});%(500,250,${BUILTIN_HOLD_HZ[1]});loops=-1`;
+    for (const id of channelIds) await this.esl.api(`uuid_setvar ${checkUuid(id)} hold_music ${music}`);
   }
 
   /** Resolves true on the CHANNEL_BRIDGE that joins a and b, false after timeoutMs (or once cancelled). */

@@ -46,6 +46,16 @@ t.test('media.announcement.file must be an existing WAV at an absolute path; the
   t.throws(() => validateConfig({ media: { announcement: { file: path.join(dir, 'notice.mp3') } } }, 'f.yaml'), { message: /expected a path ending in \.wav/ });
 });
 
+t.test('media.musicOnHold.file is checked as the announcement is: an existing WAV at an absolute path', async (t) => {
+  const dir = await tempDir(t);
+  const wav = path.join(dir, 'moh.wav');
+  await writeFile(wav, beepWav());
+  t.equal(validateConfig({ media: { musicOnHold: { file: wav } } }, 'f.yaml').media.musicOnHold.file, wav);
+  t.equal(validateConfig({}, 'f.yaml').media.musicOnHold.file, null, 'the built-in tune by default');
+  t.throws(() => validateConfig({ media: { musicOnHold: { file: path.join(dir, 'missing.wav') } } }, 'f.yaml'), { code: 'SWB_ERR_CONFIG_INVALID', message: /f\.yaml: media\.musicOnHold\.file: got ".*missing\.wav", expected a readable WAV file \(ENOENT\)/ });
+  t.throws(() => validateConfig({ media: { musicOnHold: { file: 'moh.wav' } } }, 'f.yaml'), { message: /media\.musicOnHold\.file: got "moh\.wav", expected an absolute path/ });
+});
+
 t.test('the built-in announcement WAV is two beeps at the built-in frequency, then silence', async (t) => {
   const dir = await tempDir(t);
   const wav = path.join(dir, 'beep.wav');

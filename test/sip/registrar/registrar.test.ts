@@ -75,6 +75,27 @@ t.test('SHA-256 digest registers; credentials for another realm are challenged a
   t.equal((await phone.registerAndWait({ user: '102', callId: 'sha-1', cseq: 5, authorization: asOther }))?.status, 403, "101's credentials cannot register 102");
 });
 
+t.test('by default only MD5 is offered; a user agent named in sha256UserAgents is offered SHA-256 first and may answer with it', async (t) => {
+  const { app } = await sipAppliance(t, drachtio, { sip: { auth: { sha256UserAgents: ['ModernPhone'] } } });
+  const phone = await UdpPhone.open(drachtio.sipPort);
+  t.teardown(() => phone.close());
+  const algorithmsFor = async (userAgent: string, user: string): Promise<string[]> =>
+    (await phone.registerAndWait({ user, callId: `ua-${userAgent}-${user}`, cseq: 1, userAgent }))!.header('WWW-Authenticate').map((v) => challengeFields(v).algorithm!);
+  t.same(await algorithmsFor('baresip v1.0.0 (x86_64/linux)', '102'), ['MD5'], 'one challenge, MD5: what every phone can answer');
+  t.same(await algorithmsFor('modernphone/2.1', '102'), ['SHA-256', 'MD5'], 'the named user agent (any case) gets SHA-256 first');
+  t.same(await algorithmsFor('modernphone/2.1', '999'), ['SHA-256', 'MD5'], 'the same for an extension that does not exist');
+  const uri = `sip:127.0.0.1:${drachtio.sipPort}`;
+  const answer = async (userAgent: string, callId: string): Promise<number | undefined> => {
+    const c = challengeFields((await phone.registerAndWait({ user: '102', callId, cseq: 1, userAgent }))!.header('WWW-Authenticate')[0]!);
+    const authorization = digestAuthorization({ user: '102', password: 'pw-102-secret', realm: c.realm!, nonce: c.nonce!, uri, method: 'REGISTER', algorithm: 'SHA-256' });
+    return (await phone.registerAndWait({ user: '102', callId, cseq: 2, userAgent, authorization }))?.status;
+  };
+  t.equal(await answer('baresip v1.0.0', 'sha-unasked'), 401, 'SHA-256 from a user agent that was not offered it: challenged again');
+  t.equal(app.sip.bindings.contactsOf('102').length, 0);
+  t.equal(await answer('ModernPhone/2.1', 'sha-asked'), 200, 'SHA-256 from the named user agent registers');
+  t.equal(app.sip.bindings.contactsOf('102').length, 1);
+});
+
 t.test('a stale nonce gets 401 stale=true, then the new nonce registers', async (t) => {
   const { app } = await sipAppliance(t, drachtio, { sip: { auth: { algorithms: ['MD5'], nonceTtlSeconds: 1 } } });
   const r = await sipp('register-stale-nonce-401-then-200.xml', { target, service: '103', auth: { user: '103', password: 'pw-103-secret' } });
