@@ -1,5 +1,5 @@
 import { loadConfigSource } from './config/load.js';
-import { describeExposure, findExposures } from './config/exposure.js';
+import { describeExposure, findExposures, resolveSecrets } from './config/exposure.js';
 import { createLogger } from '../common/log.js';
 import { build, type Appliance } from './app.js';
 import { installUnhandledRejectionPolicy } from '../domain/store/unhandled.js';
@@ -23,6 +23,7 @@ export async function start(): Promise<Appliance> {
   let source;
   try {
     source = loadConfigSource();
+    resolveSecrets(source.config);
   } catch (err) {
     service.failed(err);
     fatal(err, EXIT.CONFIG);

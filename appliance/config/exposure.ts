@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
-import type { SecretRef } from '../../common/config.js';
+import { resolveSecretValue, type SecretRef } from '../../common/config.js';
 
 /** A file holding a secret that every user on the box can read. */
 export interface Exposure {
@@ -44,6 +44,23 @@ function secretRefs(schema: Node, value: unknown, key: string[], out: Array<{ ke
   }
 }
 
+function secretsOf(config: Config): Array<{ key: string[]; ref: SecretRef }> {
+  const refs: Array<{ key: string[]; ref: SecretRef }> = [];
+  secretRefs(ConfigSchema as Node, config, [], refs);
+  return refs;
+}
+
+/**
+ * Read every {file} and {env} secret once, as the modules will: a missing or
+ * unreadable one is a configuration error (exit 78) found at start and by
+ * `config check`, not later at the first call or webhook that needs it.
+ */
+export function resolveSecrets(config: Config, env: NodeJS.ProcessEnv = process.env): number {
+  const refs = secretsOf(config);
+  for (const { key, ref } of refs) resolveSecretValue(ref, key.join('.'), env);
+  return refs.length;
+}
+
 function writtenIn(raw: unknown, key: string[]): boolean {
   let cur = raw;
   for (const k of key) {
@@ -69,8 +86,7 @@ function worldReadable(file: string): string | null {
  * secret is not in the file), and each {file: PATH} a secret names.
  */
 export function findExposures(file: string | undefined, raw: unknown, config: Config): Exposure[] {
-  const refs: Array<{ key: string[]; ref: SecretRef }> = [];
-  secretRefs(ConfigSchema as Node, config, [], refs);
+  const refs = secretsOf(config);
   const found: Exposure[] = [];
   const inline = refs.filter((r) => typeof r.ref === 'string' && writtenIn(raw, r.key)).map((r) => r.key.join('.'));
   const configMode = file && inline.length ? worldReadable(file) : null;

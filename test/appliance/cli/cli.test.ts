@@ -59,6 +59,24 @@ t.test('config check validates a file without starting, naming the bad key', asy
   t.match(no.stderr, /SWB_ERR_CONFIG_INVALID: .*listen\.port: got "http", expected a TCP port/);
 });
 
+t.test('config check with no file checks $SWITCHBOARD_CONFIG, and a secret file that is missing fails the check and the start with exit 78', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'config.yaml');
+  const secret = path.join(dir, 'ext-101.secret');
+  await writeFile(file, `dataDir: ${path.join(dir, 'data')}\nlisten:\n  port: 0\nextensions:\n  - number: '101'\n    password: {file: ${secret}}\n`);
+  const env = { SWITCHBOARD_CONFIG: file };
+  const missing = await runCli(['config', 'check'], { env });
+  t.equal(missing.code, 78, 'the check refuses it');
+  t.match(missing.stderr, /SWB_ERR_CONFIG_INVALID: .*extensions\.0\.password: secret file .*ext-101\.secret: ENOENT/);
+  await t.rejects(startAppliance(env), /exited 78: .*extensions\.0\.password: secret file .*ENOENT/, 'the start refuses it the same way, not with a restartable failure');
+
+  await writeFile(secret, 'a-long-extension-secret\n', { mode: 0o600 });
+  const ok = await runCli(['config', 'check'], { env });
+  t.equal(ok.code, 0, ok.stderr);
+  t.match(ok.stdout, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: valid .*2 secrets read`), "the extension's and drachtio's (a default)");
+  t.notOk(ok.stdout.includes('a-long-extension-secret'), 'the secret itself is not printed');
+});
+
 t.test('audit verify passes on an intact log and names the first altered record', async (t) => {
   const dataDir = await tempDir(t);
   const env = { SWITCHBOARD_DATA_DIR: dataDir };
