@@ -12,13 +12,16 @@ export interface HealthOptions {
 
 export const FIRST_ADMIN_HINT = 'No admin exists yet. Create one on the box: echo "$PASSWORD" | switchboard user add NAME --role admin --password-stdin';
 
+/** Probes arrive every few seconds for ever: their request lines would bury the log, so only warnings and errors are written. */
+export const PROBE_LOG_LEVEL = 'warn';
+
 async function healthRoutes(app: FastifyInstance, opts: HealthOptions): Promise<void> {
-  app.get('/healthz', { config: { roles: 'public' } }, async () => {
+  app.get('/healthz', { logLevel: PROBE_LOG_LEVEL, config: { roles: 'public' } }, async () => {
     const hasAdmin = opts.users.countAdmins() > 0;
     return hasAdmin ? { status: 'ok', admin: true } : { status: 'ok', admin: false, setup: FIRST_ADMIN_HINT };
   });
 
-  app.get('/readyz', { config: { roles: 'public' } }, async (_request, reply) => {
+  app.get('/readyz', { logLevel: PROBE_LOG_LEVEL, config: { roles: 'public' } }, async (_request, reply) => {
     const checks: Record<string, 'ok' | 'down'> = { store: opts.store.healthy() && (await opts.store.writable()) ? 'ok' : 'down' };
     for (const [name, check] of opts.readiness) checks[name] = check();
     const ready = Object.values(checks).every((c) => c === 'ok');

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../metrics/metrics.js';
+import { PROBE_LOG_LEVEL } from './health.js';
 
 /**
  * Registered at the root (not encapsulated) so its onResponse hook sees every
@@ -16,7 +17,7 @@ async function metricsPlugin(app: FastifyInstance, { metrics }: { metrics: Metri
     if (route === '/metrics' && (reply.statusCode === 401 || reply.statusCode === 403)) metrics.scrapesRefused.inc({ status: String(reply.statusCode) });
   });
 
-  app.get('/metrics', { config: { roles: ['metrics'] } }, async (_request, reply) => {
+  app.get('/metrics', { logLevel: PROBE_LOG_LEVEL, config: { roles: ['metrics'] } }, async (_request, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
