@@ -10,7 +10,9 @@ export interface HealthOptions {
   readiness: Map<string, () => 'ok' | 'down'>;
 }
 
-export const FIRST_ADMIN_HINT = 'No admin exists yet. Create one on the box: echo "$PASSWORD" | switchboard user add NAME --role admin --password-stdin';
+/** The password is typed into `read -s`, never written on a command line (where ps and the shell history see it). */
+export const FIRST_ADMIN_COMMAND = `read -rs PW && printf '%s' "$PW" | switchboard user add NAME --role admin --password-stdin`;
+export const FIRST_ADMIN_HINT = `No admin exists yet. Create one on the box: ${FIRST_ADMIN_COMMAND}`;
 
 /** Probes arrive every few seconds for ever: their request lines would bury the log, so only warnings and errors are written. */
 export const PROBE_LOG_LEVEL = 'warn';
