@@ -25,9 +25,15 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function assertStoreNotInUse(dataDir: string): Promise<void> {
+/** The pid of the appliance running on this data directory, or null. */
+export async function runningPid(dataDir: string): Promise<number | null> {
   const pid = Number((await readFile(path.join(dataDir, PIDFILE), 'utf8').catch(() => '')).trim());
-  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : null;
+}
+
+export async function assertStoreNotInUse(dataDir: string): Promise<void> {
+  const pid = await runningPid(dataDir);
+  if (pid !== null) {
     throw new SwitchboardError('SWB_ERR_STORE_LOCKED', `the appliance (pid ${pid}) is running on ${dataDir}; stop it first (systemctl stop switchboard)`);
   }
 }

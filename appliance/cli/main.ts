@@ -10,6 +10,7 @@ import { backupCommands } from './commands/backup.js';
 import { provisionCommands } from './commands/provision.js';
 import { versionCommands } from './commands/version.js';
 import { tlsCommands } from './commands/tls.js';
+import { statusCommands } from './commands/status.js';
 
 const program = new Command('switchboard')
   .description('Switchboard appliance: start it, and administer it on the box')
@@ -30,6 +31,7 @@ backupCommands(program);
 provisionCommands(program);
 versionCommands(program);
 tlsCommands(program);
+statusCommands(program);
 
 try {
   // Starting is never a default: a bare `switchboard` typed to see what it does must not start a second box.
