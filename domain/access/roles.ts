@@ -22,3 +22,8 @@ export function isHumanRole(r: string): r is HumanRole {
 export function isServiceRole(r: string): r is ServiceRole {
   return (SERVICE_ROLES as readonly string[]).includes(r);
 }
+
+/** Supervisors and admins dispatch and review the whole desk, and an integration token syncs all of it to a CRM. */
+export function seesWholeDesk(principal: Principal): boolean {
+  return principal.role === 'admin' || principal.role === 'supervisor' || principal.role === 'integration';
+}

@@ -1,4 +1,4 @@
-import type { Principal } from '../access/roles.js';
+import { seesWholeDesk, type Principal } from '../access/roles.js';
 import type { Conversation } from './types.js';
 
 /**
@@ -8,19 +8,12 @@ import type { Conversation } from './types.js';
  * syncs everything to a CRM. Auditors and metrics have no business with content.
  */
 export function canSee(principal: Principal, conversation: Conversation): boolean {
-  switch (principal.role) {
-    case 'admin':
-    case 'supervisor':
-    case 'integration':
-      return true;
-    case 'operator':
-      return (
-        (principal.kind === 'user' && conversation.assignee !== null && conversation.assignee === principal.id.toLowerCase()) ||
-        (principal.department !== null && conversation.department === principal.department)
-      );
-    default:
-      return false;
-  }
+  if (seesWholeDesk(principal)) return true;
+  if (principal.role !== 'operator') return false;
+  return (
+    (principal.kind === 'user' && conversation.assignee !== null && conversation.assignee === principal.id.toLowerCase()) ||
+    (principal.department !== null && conversation.department === principal.department)
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Principal } from '../access/roles.js';
+import { seesWholeDesk, type Principal } from '../access/roles.js';
 import type { CallSummary } from './events.js';
 
 type CallParties = Pick<CallSummary, 'direction' | 'from' | 'to' | 'extension' | 'rung' | 'departments'>;
@@ -11,16 +11,9 @@ type CallParties = Pick<CallSummary, 'direction' | 'from' | 'to' | 'extension' |
  * department's ring group. Everyone else hears of none.
  */
 export function canSeeCall(principal: Principal, call: CallParties, extension: string | null): boolean {
-  switch (principal.role) {
-    case 'admin':
-    case 'supervisor':
-    case 'integration':
-      return true;
-    case 'operator':
-      if (principal.department !== null && call.departments.includes(principal.department)) return true;
-      if (!extension) return false;
-      return call.extension === extension || call.rung.includes(extension) || (call.direction === 'internal' && (call.from === extension || call.to === extension));
-    default:
-      return false;
-  }
+  if (seesWholeDesk(principal)) return true;
+  if (principal.role !== 'operator') return false;
+  if (principal.department !== null && call.departments.includes(principal.department)) return true;
+  if (!extension) return false;
+  return call.extension === extension || call.rung.includes(extension) || (call.direction === 'internal' && (call.from === extension || call.to === extension));
 }
