@@ -134,6 +134,7 @@ export class SipService {
     this.servedTls = new ServedTlsCheck(this.connection, logger);
     const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, sha256UserAgents: sip.auth.sha256UserAgents, nonceTtlSeconds: sip.auth.nonceTtlSeconds });
     const auth = new RequestAuthenticator(digest, this.directory, this.bans, logger);
+    auth.onTransportRefused = (method) => this.sipMetrics.refused.inc({ method, reason: 'tls_required' });
     const trunks = new TrunkMatcher(config.trunks);
     this.guard = new ProtectionGuard(sip.protection, trunks.addresses(), this.bans, this.sipMetrics, logger);
     this.registrar = new Registrar(sip.registrar, auth, this.bindings, this.sipMetrics, logger);

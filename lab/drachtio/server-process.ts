@@ -69,7 +69,7 @@ export interface SipTlsListener {
   keyFile: string;
 }
 
-/** The sips: contact drachtio-server listens on for SIP over TLS. */
+/** The sips: contact drachtio-server listens on for SIP over TLS (sofia-sip opens TLS only for a sips: one). */
 export function sipTlsContact(l: Pick<SipTlsListener, 'host' | 'port'>): string {
   return `sips:${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port};transport=tls`;
 }

@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../drachtio/srf.js';
+import { tlsContactHeaders, type SipRequest, type SipResponse } from '../drachtio/srf.js';
 import type { CallRecord } from './call-record.js';
 import { Fork, type Destination } from './fork.js';
 import { SwitchboardError } from '../../common/errors.js';
@@ -110,7 +110,7 @@ export class CallAttempt extends B2buaCall {
     }
     let caller;
     try {
-      caller = await deps.srf.createUAS(req, res, { localSdp });
+      caller = await deps.srf.createUAS(req, res, { localSdp, headers: tlsContactHeaders(req) });
     } catch {
       // The caller gave up in the same instant the callee answered.
       void callee.destroy().catch(() => {});
