@@ -116,6 +116,11 @@ export class CallAttempt extends B2buaCall {
       void callee.destroy().catch(() => {});
       return this.end(new Date(), { status: 487, reason: 'cancel' });
     }
+    const again = media.calleeReoffer?.() ?? null;
+    if (again) {
+      // The media server re-keyed SRTP towards the callee: without this the callee could not decrypt a word.
+      await callee.modify(again).catch((err: unknown) => deps.logger.warn({ err, call: this.id }, 'the callee refused the media server\'s new SRTP key'));
+    }
     return this.bridged(caller, callee, answeredAt, result.destination.extension, deps.ackTimeoutMs);
   }
 }
