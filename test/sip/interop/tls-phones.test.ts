@@ -4,6 +4,7 @@ import { tempDir } from '../../helpers/appliance.js';
 import { sipAppliance, sipp, startDrachtio, waitFor } from '../../helpers/sip.js';
 import { wavToneShare, writeToneWav } from '../../helpers/wav.js';
 import { Baresip } from '../../helpers/phones/baresip.js';
+import { endedCall, hears } from '../../helpers/phones/calls.js';
 import type { PhoneAccount } from '../../helpers/phones/account.js';
 import { loadSipTls } from '../../../appliance/sip-tls.js';
 import type { Appliance } from '../../../appliance/app.js';
@@ -44,17 +45,6 @@ t.test('baresip registers over TLS and the binding keeps its transport', async (
   t.match(phones.a.output, /\{0\/TLS\/v4\} 200 OK/);
 });
 
-async function endedCall(app: Appliance, from: string, to: string): Promise<Record<string, unknown>> {
-  let call: Record<string, unknown> | undefined;
-  await waitFor(() => (call = app.sip.calls.list({ limit: 50 }).items.find((c) => c.from === from && c.to === to && c.state === 'ended') as Record<string, unknown> | undefined) !== undefined, 15_000, `the call ${from} -> ${to} to end`);
-  return call!;
-}
-
-function hears(t: Test, file: string, hz: number, own: number, who: string): void {
-  const heard = wavToneShare(file, hz, 0.5, 3.5);
-  t.ok(heard > 0.6, `${who} hears the other side's ${hz} Hz tone (share ${heard.toFixed(3)})`);
-  t.ok(wavToneShare(file, own, 0.5, 3.5) < 0.05, `${who} does not hear its own ${own} Hz tone back`);
-}
 
 /** The SDES keys (a=crypto lines, RFC 4568) in a baresip SIP trace, in order. */
 const cryptoLines = (trace: string): string[] => [...trace.matchAll(/^a=crypto:\d+ AES_CM_128_HMAC_SHA1_(?:80|32) inline:\S+/gm)].map((m) => m[0]);
