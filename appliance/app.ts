@@ -24,6 +24,7 @@ import { resolveSecretValue } from '../common/config.js';
 import { SwitchboardError } from '../common/errors.js';
 import { mkdir } from 'node:fs/promises';
 import { auditServedCertificate, loadServedTls, summarize, type ServedTls } from './http/tls-material.js';
+import { announceSipTls, loadSipTls } from './sip-tls.js';
 
 export interface BuildOptions {
   config: Config;
@@ -97,6 +98,8 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
       readiness.set('media', () => m.readiness());
     }
     sip = new SipService({ config, logger, store, audit, clients, history, metrics, readiness, mediaBackend: media, users: access.users, events });
+    const sipTls = config.sip.enabled ? await loadSipTls(config, { create: true }) : null;
+    if (sipTls) await announceSipTls({ store, audit, logger, sip }, sipTls, 'start');
     const tls = await loadServedTls(config, { create: true });
     if (tls) await announceTls(store, audit, tls, logger);
     http = await buildHttp({ config, logger, store, audit, access, clients, history, conversations, metrics, readiness, tls, extraRoutes: [gateway.routes, sip.routes] });

@@ -5,6 +5,7 @@ import { build, type Appliance } from './app.js';
 import { installUnhandledRejectionPolicy } from '../domain/store/unhandled.js';
 import { SwitchboardError, isSwitchboardError } from '../common/errors.js';
 import { createService, type Service } from './lifecycle/service.js';
+import { reloadSipTls } from './sip-tls.js';
 import { reloadTls } from './http/tls-reload.js';
 
 /** sysexits.h codes, so systemd (RestartPreventExitStatus) can tell "fix the config" from "crashed". */
@@ -72,8 +73,12 @@ export async function start(): Promise<Appliance> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  // Without a handler SIGHUP would end the process; here it reloads listen.tls's pair (systemctl reload).
-  process.on('SIGHUP', () => void reloadTls({ ...app, server: app.http.server }));
+  // Without a handler SIGHUP would end the process; here it reloads listen.tls's pair (systemctl reload)
+  // and checks sip.tls's against what drachtio-server serves.
+  process.on('SIGHUP', () => {
+    void reloadTls({ ...app, server: app.http.server });
+    if (app.config.sip.enabled) void reloadSipTls(app);
+  });
   return app;
 }
 

@@ -9,6 +9,8 @@ import { DrachtioServerProcess, findDrachtioBinary, missingDrachtioMessage } fro
 import { freePort } from '../sip/drachtio/free-port.js';
 import type { ExtensionConfig, TrunkConfig } from '../sip/config.js';
 import { labMediaPrefix, startLabMedia, type LabMedia, type LabMediaKind } from './lab-media.js';
+import { loadSipTls } from '../appliance/sip-tls.js';
+import { sipTlsContact } from './drachtio/server-process.js';
 
 export interface LabOptions {
   sipPort: number;
@@ -63,6 +65,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       drachtio: { ...base.sip.drachtio, host: '127.0.0.1', port: adminPort, secret, tls: null },
     },
   };
+  // sip.tls from the configuration: drachtio-server also listens for SIP over TLS on loopback, with that pair
+  // (made now in DATADIR/sip-tls when it is self-signed, so drachtio-server has it before it starts).
+  const sipTls = await loadSipTls(config, { create: true });
   const stopped: Array<() => Promise<void>> = [() => media.stop()];
   const unwind = async (): Promise<void> => {
     for (const stop of [...stopped].reverse()) await stop();
@@ -76,6 +81,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       secret,
       contacts: [`sip:127.0.0.1:${opts.sipPort};transport=udp`, `sip:127.0.0.1:${opts.sipPort};transport=tcp`],
       spammerUserAgents: config.sip.protection.scannerUserAgents,
+      ...(sipTls ? { sipTls: { host: '127.0.0.1', port: sipTls.port, certFile: sipTls.certFile, keyFile: sipTls.keyFile } } : {}),
     });
     stopped.push(() => drachtio.stop());
     const app = await build({ config, logger: createLogger({ level: config.log.level }) });
@@ -84,6 +90,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     await until(() => app.sip.connection.connected, 'SWB_ERR_SIP_UNAVAILABLE', `the appliance did not connect to the lab drachtio-server on 127.0.0.1:${adminPort}`);
     if (kind !== 'none') await until(() => app.media?.readiness() === 'ok', 'SWB_ERR_MEDIA_UNAVAILABLE', `the appliance did not connect to ${media.link}`);
     for (const line of banner(config, opts.sipPort, apiUrl, base.extensions.length === 0, media)) out(line);
+    if (sipTls) out(`SIP over TLS: ${sipTlsContact({ host: '127.0.0.1', port: sipTls.port })} (sip.tls; certificate ${sipTls.certFile}); baresip: <sip:101@127.0.0.1:${sipTls.port};transport=tls>;auth_pass=PASSWORD;mediaenc=srtp-mand with sip_cafile ${sipTls.certFile}`);
     return { app, drachtio, media, apiUrl, stop: unwind };
   } catch (err) {
     await unwind();
@@ -113,6 +120,7 @@ function labExtensions(): ExtensionConfig[] {
     department: i < 2 ? 'lab' : null,
     record: false,
     announce: false,
+    transport: 'any' as const,
   }));
 }
 

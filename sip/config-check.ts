@@ -39,6 +39,7 @@ export function checkSipConfig(config: SipKeys, source: string): void {
   if (!(r.minExpires <= r.defaultExpires && r.defaultExpires <= r.maxExpires)) {
     invalid(source, 'sip.registrar.defaultExpires', r.defaultExpires, `a value from minExpires (${r.minExpires}) to maxExpires (${r.maxExpires})`);
   }
+  checkSipTls(config, source);
   const d = config.sip.drachtio;
   if (d.reconnectMinMs > d.reconnectMaxMs) invalid(source, 'sip.drachtio.reconnectMinMs', d.reconnectMinMs, `at most reconnectMaxMs (${d.reconnectMaxMs})`);
   try {
@@ -57,6 +58,20 @@ export function checkSipConfig(config: SipKeys, source: string): void {
   if (fb !== null && /^[0-9]+$/.test(fb) && config.extensions.length > 0 && !numbers.has(fb)) {
     // Provisioned extensions may add it later, so only a number clearly absent from a non-empty list is refused.
     invalid(source, 'sip.calls.fallback', fb, 'a configured extension number or a department');
+  }
+}
+
+/** Either the admin's pair or the box's own certificate, never half of one; a tls-only extension needs TLS to reach it. */
+function checkSipTls(config: SipKeys, source: string): void {
+  const tls = config.sip.tls;
+  if (tls !== null && tls !== undefined && typeof tls === 'object') {
+    const files = tls.cert !== undefined || tls.key !== undefined;
+    if (tls.selfSigned && files) invalid(source, 'sip.tls', tls, '{cert, key} or {selfSigned: true}, not both');
+    if (!tls.selfSigned && (tls.cert === undefined || tls.key === undefined)) invalid(source, `sip.tls.${tls.cert === undefined ? 'cert' : 'key'}`, undefined, 'cert and key together (PEM file paths), or selfSigned: true');
+  }
+  const tlsOnly = config.extensions.findIndex((e) => e.transport === 'tls-only');
+  if (tlsOnly >= 0 && config.sip.enabled && (tls === null || tls === undefined)) {
+    invalid(source, `extensions.${tlsOnly}.transport`, 'tls-only', '"any" while sip.tls is off (the extension could never register)');
   }
 }
 

@@ -12,6 +12,47 @@ const Algorithm = Type.Union([Type.Literal('SHA-256'), Type.Literal('MD5')], { d
 /** sipvicious, sipcli, VaxSIPUserAgent and friends: matched as substrings of User-Agent, case-insensitive. */
 export const DEFAULT_SCANNER_USER_AGENTS = ['friendly-scanner', 'sipvicious', 'sipcli', 'sip-cli', 'VaxSIPUserAgent', 'sipsak', 'SIPScan', 'iWar', 'sundayddr', 'pplsip', 'smap', 'Cisco-SIPScanner'];
 
+/**
+ * `sip.tls`: drachtio-server also listens for SIP over TLS (`sips:` contacts).
+ * null: off. `'self-signed'` or `{selfSigned: true}`: a certificate the box
+ * makes for itself (DATADIR/sip-tls); `{cert, key}`: PEM files the admin gives.
+ * Defaults (port 5061, TLSv1.2) are filled in by sipTlsOf, not the schema:
+ * TypeBox does not default inside a union.
+ */
+export const SipTlsSchema = Type.Union(
+  [
+    Type.Null(),
+    Type.Literal('self-signed'),
+    Type.Object(
+      {
+        port: Type.Optional(Type.Integer({ ...Port, description: 'the SIP over TLS port (default 5061)' })),
+        cert: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM certificate (chain)' })),
+        key: Type.Optional(Type.String({ minLength: 1, description: 'the path of its PEM private key' })),
+        selfSigned: Type.Optional(Type.Literal(true)),
+        /** TLS 1.0 and 1.1 are never accepted (RFC 8996); drachtio-server 0.9.4 has no TLS 1.3 floor to offer. */
+        minVersion: Type.Optional(Type.Literal('TLSv1.2', { description: 'TLSv1.2' })),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { default: null, description: 'null, "self-signed", or {port, cert, key, minVersion} or {port, selfSigned: true}' },
+);
+
+export type SipTlsConfig = Static<typeof SipTlsSchema>;
+
+/** sip.tls with its defaults filled in, or null when SIP over TLS is off. */
+export interface SipTls {
+  port: number;
+  minVersion: 'TLSv1.2';
+  certificate: 'self-signed' | { cert: string; key: string };
+}
+
+export function sipTlsOf(tls: SipTlsConfig | undefined): SipTls | null {
+  if (tls === null || tls === undefined) return null;
+  if (tls === 'self-signed') return { port: 5061, minVersion: 'TLSv1.2', certificate: 'self-signed' };
+  return { port: tls.port ?? 5061, minVersion: 'TLSv1.2', certificate: tls.selfSigned ? 'self-signed' : { cert: tls.cert!, key: tls.key! } };
+}
+
 export const SipSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'true to connect to drachtio-server' }),
@@ -44,6 +85,7 @@ export const SipSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    tls: SipTlsSchema,
     realm: Type.String({ default: 'switchboard', minLength: 1, pattern: '^[^"\\\\\\r\\n]+$', description: 'a digest realm without quotes' }),
     auth: Type.Object(
       {
@@ -114,6 +156,8 @@ export const ExtensionSchema = Type.Object(
     record: Type.Boolean({ default: false }),
     /** With record: play the announcement (media.announcement) to both parties once the recording runs. */
     announce: Type.Boolean({ default: false }),
+    /** tls-only: REGISTERs and calls of this extension over UDP or TCP are refused (403), and it is only rung over TLS. */
+    transport: Type.Union([Type.Literal('any'), Type.Literal('tls-only')], { default: 'any', description: '"any" or "tls-only"' }),
   },
   { additionalProperties: false },
 );

@@ -56,7 +56,7 @@ export class SipMetrics {
     });
     this.refused = new Counter({
       name: 'swb_sip_requests_refused_total',
-      help: 'SIP requests refused or dropped by protection, by method and reason (rate_limited, banned, scanner)',
+      help: 'SIP requests refused or dropped by protection, by method and reason (rate_limited, banned, scanner, unparsable, tls_required)',
       labelNames: ['method', 'reason'] as const,
       registers,
     });

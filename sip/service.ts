@@ -11,6 +11,7 @@ import type { HistoryService } from '../domain/history/history.js';
 import type { Registry } from 'prom-client';
 import { newSrf, type Srf, type SipRequest, type SipResponse } from './drachtio/srf.js';
 import { DrachtioConnection } from './drachtio/connection.js';
+import { ServedTlsCheck } from './drachtio/served-tls.js';
 import { installParseGuard } from './drachtio/parse-guard.js';
 import { SipMetrics } from './metrics.js';
 import { DigestAuthenticator } from './auth/digest.js';
@@ -84,6 +85,8 @@ export interface SipDeps {
 export class SipService {
   readonly srf: Srf;
   readonly connection: DrachtioConnection;
+  /** Whether drachtio-server serves sip.tls's certificate (the appliance sets what it expects). */
+  readonly servedTls: ServedTlsCheck;
   readonly directory: ExtensionDirectory;
   readonly bindings: BindingStore;
   readonly bans: BanList;
@@ -128,8 +131,10 @@ export class SipService {
       { host: sip.drachtio.host, port: sip.drachtio.port, secret: resolveSecretValue(sip.drachtio.secret, 'sip.drachtio.secret', env), ...this.tlsOptions(), backoff: { minMs: sip.drachtio.reconnectMinMs, maxMs: sip.drachtio.reconnectMaxMs }, pingMs: sip.drachtio.pingSeconds * 1000 },
       logger,
     );
+    this.servedTls = new ServedTlsCheck(this.connection, logger);
     const digest = new DigestAuthenticator({ realm: sip.realm, algorithms: sip.auth.algorithms, sha256UserAgents: sip.auth.sha256UserAgents, nonceTtlSeconds: sip.auth.nonceTtlSeconds });
     const auth = new RequestAuthenticator(digest, this.directory, this.bans, logger);
+    auth.onTransportRefused = (method) => this.sipMetrics.refused.inc({ method, reason: 'tls_required' });
     const trunks = new TrunkMatcher(config.trunks);
     this.guard = new ProtectionGuard(sip.protection, trunks.addresses(), this.bans, this.sipMetrics, logger);
     this.registrar = new Registrar(sip.registrar, auth, this.bindings, this.sipMetrics, logger);

@@ -35,7 +35,7 @@ export function secureContextOf(tls: ServedTls): SecureContextOptions {
 export async function loadServedTls(config: Config, opts: { create: boolean }): Promise<ServedTls | null> {
   const tls = listenTlsOf(config.listen);
   if (tls === 'off') return null;
-  if (tls !== 'self-signed') return readFiles(tls);
+  if (tls !== 'self-signed') return readPemPair(tls, 'listen.tls');
   const files = selfSignedFiles(config.dataDir);
   if (opts.create) {
     const made = await ensureSelfSigned(config.dataDir, config.listen.host);
@@ -46,12 +46,13 @@ export async function loadServedTls(config: Config, opts: { create: boolean }): 
   return { ...found, source: 'self-signed', certFile: files.cert, keyFile: files.key };
 }
 
-async function readFiles(files: TlsFiles): Promise<ServedTls> {
+/** An admin's PEM pair, checked to be a certificate and its own unencrypted key; errors name `configKey`.cert / .key. */
+export async function readPemPair(files: TlsFiles, configKey: string): Promise<ServedTls> {
   const read = async (which: 'cert' | 'key'): Promise<Buffer> => {
     try {
       return await readFile(files[which]);
     } catch (err) {
-      throw badFile(which, files[which], (err as NodeJS.ErrnoException).code ?? 'unreadable');
+      throw badFile(configKey, which, files[which], (err as NodeJS.ErrnoException).code ?? 'unreadable');
     }
   };
   const [cert, key] = [await read('cert'), await read('key')];
@@ -59,21 +60,21 @@ async function readFiles(files: TlsFiles): Promise<ServedTls> {
   try {
     x509 = new X509Certificate(cert);
   } catch {
-    throw badFile('cert', files.cert, 'not a PEM certificate');
+    throw badFile(configKey, 'cert', files.cert, 'not a PEM certificate');
   }
   let matches: boolean;
   try {
     matches = x509.checkPrivateKey(createPrivateKey(key));
   } catch {
-    throw badFile('key', files.key, 'not a PEM private key (an encrypted key cannot be read unattended)');
+    throw badFile(configKey, 'key', files.key, 'not a PEM private key (an encrypted key cannot be read unattended)');
   }
-  if (!matches) throw badFile('key', files.key, `not the private key of ${files.cert}`);
+  if (!matches) throw badFile(configKey, 'key', files.key, `not the private key of ${files.cert}`);
   return { cert, key, source: 'files', certFile: files.cert, keyFile: files.key };
 }
 
-function badFile(which: 'cert' | 'key', file: string, why: string): SwitchboardError {
-  const key = `listen.tls.${which}`;
-  return new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${key}: ${file}: ${why}`, { key, value: file, expected: which === 'cert' ? 'a PEM certificate' : 'the PEM private key of listen.tls.cert' });
+function badFile(configKey: string, which: 'cert' | 'key', file: string, why: string): SwitchboardError {
+  const key = `${configKey}.${which}`;
+  return new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${key}: ${file}: ${why}`, { key, value: file, expected: which === 'cert' ? 'a PEM certificate' : `the PEM private key of ${configKey}.cert` });
 }
 
 export interface CertificateSummary {
@@ -102,13 +103,13 @@ export function summarize(certPem: Buffer | string): CertificateSummary {
  * certificate differs from the last one served (first start, renewal, a new
  * pair on SIGHUP or at start), one tls.certificate record says which.
  */
-export async function auditServedCertificate(store: Store, audit: AuditLog, tls: ServedTls, source: string): Promise<boolean> {
+export async function auditServedCertificate(store: Store, audit: AuditLog, tls: ServedTls, source: string, served: { target: string; metaKey: string } = { target: 'listen.tls', metaKey: 'tlsFingerprint' }): Promise<boolean> {
   const summary = summarize(tls.cert);
   return store.write(() => {
     const meta = store.db<string>('meta');
-    if (meta.get('tlsFingerprint') === summary.fingerprint) return false;
-    meta.putSync('tlsFingerprint', summary.fingerprint);
-    audit.append({ actor: 'system', source, action: 'tls.certificate', target: 'listen.tls', details: { fingerprint: summary.fingerprint, from: tls.source, notAfter: summary.notAfter } });
+    if (meta.get(served.metaKey) === summary.fingerprint) return false;
+    meta.putSync(served.metaKey, summary.fingerprint);
+    audit.append({ actor: 'system', source, action: 'tls.certificate', target: served.target, details: { fingerprint: summary.fingerprint, from: tls.source, notAfter: summary.notAfter } });
     return true;
   });
 }

@@ -23,8 +23,9 @@ export interface SelfSignedFiles {
   key: string;
 }
 
-export function selfSignedFiles(dataDir: string): SelfSignedFiles {
-  const dir = path.join(dataDir, 'tls');
+/** DATADIR/tls for the local listener; sip.tls keeps its own pair in DATADIR/sip-tls. */
+export function selfSignedFiles(dataDir: string, folder = 'tls'): SelfSignedFiles {
+  const dir = path.join(dataDir, folder);
   return { dir, cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
 }
 
@@ -104,10 +105,9 @@ export interface SelfSigned {
   tightened: boolean;
 }
 
-/** DATADIR/tls as it is, made on first use, or renewed when it is about to expire. */
-export async function ensureSelfSigned(dataDir: string, listenHost: string, now = new Date()): Promise<SelfSigned> {
-  const files = selfSignedFiles(dataDir);
-  const existing = await readSelfSigned(files);
+/** DATADIR/tls (or `files`) as it is, made on first use, or renewed when it is about to expire; `configKey` names the key in errors. */
+export async function ensureSelfSigned(dataDir: string, listenHost: string, now = new Date(), files = selfSignedFiles(dataDir), configKey = 'listen.tls'): Promise<SelfSigned> {
+  const existing = await readSelfSigned(files, configKey);
   if (existing && new Date(new X509Certificate(existing.cert).validTo).getTime() - now.getTime() > RENEW_BEFORE_DAYS * DAY_MS) {
     return { ...existing, files, outcome: 'reused', tightened: await keepPrivate(files.key) };
   }
@@ -118,7 +118,7 @@ export async function ensureSelfSigned(dataDir: string, listenHost: string, now 
 }
 
 /** The pair in DATADIR/tls, or null when there is none yet. A broken pair is the admin's to look at: it is never replaced silently. */
-export async function readSelfSigned(files: SelfSignedFiles): Promise<{ cert: Buffer; key: Buffer } | null> {
+export async function readSelfSigned(files: SelfSignedFiles, configKey = 'listen.tls'): Promise<{ cert: Buffer; key: Buffer } | null> {
   let cert: Buffer;
   let key: Buffer;
   try {
@@ -126,23 +126,23 @@ export async function readSelfSigned(files: SelfSignedFiles): Promise<{ cert: Bu
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !(await exists(files.dir))) return null;
-    throw brokenPair(files, code ?? String(err));
+    throw brokenPair(files, code ?? String(err), configKey);
   }
   let matches: boolean;
   try {
     matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
   } catch (err) {
-    throw brokenPair(files, (err as Error).message);
+    throw brokenPair(files, (err as Error).message, configKey);
   }
-  if (!matches) throw brokenPair(files, "the key is not the certificate's");
+  if (!matches) throw brokenPair(files, "the key is not the certificate's", configKey);
   return { cert, key };
 }
 
-function brokenPair(files: SelfSignedFiles, why: string): SwitchboardError {
+function brokenPair(files: SelfSignedFiles, why: string, configKey: string): SwitchboardError {
   return new SwitchboardError(
     'SWB_ERR_CONFIG_INVALID',
-    `listen.tls: self-signed: ${files.dir} holds no usable certificate and key (${why}); move it away to have a new one made at the next start`,
-    { key: 'listen.tls', value: 'self-signed', expected: `a certificate and its key in ${files.dir}` },
+    `${configKey}: self-signed: ${files.dir} holds no usable certificate and key (${why}); move it away to have a new one made at the next start`,
+    { key: configKey, value: 'self-signed', expected: `a certificate and its key in ${files.dir}` },
   );
 }
 
@@ -165,8 +165,9 @@ async function keepPrivate(keyFile: string): Promise<boolean> {
  * without its certificate.
  */
 async function writeDir(dataDir: string, files: SelfSignedFiles, made: { cert: string; key: string }): Promise<void> {
-  for (const name of await readdir(dataDir)) if (name.startsWith('tls.new-')) await rm(path.join(dataDir, name), { recursive: true, force: true });
-  const tmp = await mkdtemp(path.join(dataDir, 'tls.new-'));
+  const prefix = `${path.basename(files.dir)}.new-`;
+  for (const name of await readdir(dataDir)) if (name.startsWith(prefix)) await rm(path.join(dataDir, name), { recursive: true, force: true });
+  const tmp = await mkdtemp(path.join(dataDir, prefix));
   await writeSynced(path.join(tmp, path.basename(files.key)), made.key, 0o600);
   await writeSynced(path.join(tmp, path.basename(files.cert)), made.cert, 0o644);
   await rename(tmp, files.dir);

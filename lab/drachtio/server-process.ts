@@ -57,7 +57,21 @@ export interface DrachtioConfigOptions {
   /** User-Agent values drachtio-server itself discards before they reach the appliance. */
   spammerUserAgents?: string[];
   tls?: { port: number; certFile: string; keyFile: string; dhParamFile: string };
+  /** SIP over TLS (sip.tls): a sips: contact on host:port with this pair, TLS 1.2 at least. */
+  sipTls?: SipTlsListener;
   logLevel?: 'notice' | 'error' | 'warning' | 'info' | 'debug';
+}
+
+export interface SipTlsListener {
+  host: string;
+  port: number;
+  certFile: string;
+  keyFile: string;
+}
+
+/** The sips: contact drachtio-server listens on for SIP over TLS (sofia-sip opens TLS only for a sips: one). */
+export function sipTlsContact(l: Pick<SipTlsListener, 'host' | 'port'>): string {
+  return `sips:${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port};transport=tls`;
 }
 
 const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -65,21 +79,31 @@ const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 /** A minimal drachtio.conf.xml: admin socket on loopback, the SIP contacts, optional spammer list and admin TLS. */
 export function drachtioConfigXml(o: DrachtioConfigOptions): string {
   const tlsAttr = o.tls ? ` tls-port="${o.tls.port}"` : '';
-  // The admin socket's TLS settings live under <sip><tls> (drachtio-server refuses to start with them elsewhere).
-  const tlsBlock = o.tls
-    ? `    <tls><key-file>${xml(o.tls.keyFile)}</key-file><cert-file>${xml(o.tls.certFile)}</cert-file><chain-file>${xml(o.tls.certFile)}</chain-file><dh-param>${xml(o.tls.dhParamFile)}</dh-param></tls>\n`
-    : '';
+  const contacts = [...o.contacts, ...(o.sipTls ? [sipTlsContact(o.sipTls)] : [])];
   const spam = o.spammerUserAgents?.length
     ? `    <spammers action="discard" tcp-action="discard"><header name="User-Agent">${o.spammerUserAgents.map((v) => `<value>${xml(v)}</value>`).join('')}</header></spammers>\n`
     : '';
   return `<drachtio>
   <admin port="${o.adminPort}"${tlsAttr} secret="${xml(o.secret)}">${xml(o.adminHost)}</admin>
   <sip>
-${tlsBlock}    <contacts>${o.contacts.map((c) => `<contact>${xml(c)}</contact>`).join('')}</contacts>
+${tlsBlock(o)}    <contacts>${contacts.map((c) => `<contact>${xml(c)}</contact>`).join('')}</contacts>
 ${spam}  </sip>
   <logging><console/><loglevel>${o.logLevel ?? 'notice'}</loglevel><sofia-loglevel>${o.logLevel === 'info' || o.logLevel === 'debug' ? 3 : 1}</sofia-loglevel></logging>
 </drachtio>
 `;
+}
+
+/**
+ * drachtio-server has one <sip><tls> block for the admin socket and SIP over TLS alike (it refuses to
+ * start with the admin's elsewhere): SIP's pair wins when both are on. sofia-sip will not open a TLS
+ * port without a CA list, so the chain file is the certificate itself. min-tls-version 1.2 refuses
+ * TLS 1.0 and 1.1 (drachtio-server's own default is 1.0).
+ */
+function tlsBlock(o: DrachtioConfigOptions): string {
+  const pair = o.sipTls ?? o.tls;
+  if (!pair) return '';
+  const dh = o.tls ? `<dh-param>${xml(o.tls.dhParamFile)}</dh-param>` : '';
+  return `    <tls><key-file>${xml(pair.keyFile)}</key-file><cert-file>${xml(pair.certFile)}</cert-file><chain-file>${xml(pair.certFile)}</chain-file>${dh}<min-tls-version>1.2</min-tls-version></tls>\n`;
 }
 
 export interface StartOptions extends DrachtioConfigOptions {

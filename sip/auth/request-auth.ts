@@ -20,6 +20,9 @@ export interface AuthResult {
  * response has been sent.
  */
 export class RequestAuthenticator {
+  /** A tls-only extension's right credentials over UDP or TCP: counted by the caller's metrics. */
+  onTransportRefused: ((method: string) => void) | null = null;
+
   constructor(
     private readonly digest: DigestAuthenticator,
     private readonly directory: ExtensionDirectory,
@@ -47,6 +50,12 @@ export class RequestAuthenticator {
       if (claimed !== verdict.username) {
         // Right password, but for another extension's address of record (RFC 3261 §10.3 step 3).
         await this.fail(req, res, 'identity mismatch');
+        return { outcome: 'forbidden', extension: null };
+      }
+      if (ext?.transport === 'tls-only' && req.protocol !== 'tls') {
+        // After the digest, not before: refusing earlier would tell a stranger which extensions are tls-only.
+        this.onTransportRefused?.(req.method);
+        await this.fail(req, res, `tls-only extension over ${req.protocol}`);
         return { outcome: 'forbidden', extension: null };
       }
       this.bans.clearFailures(req.source_address);

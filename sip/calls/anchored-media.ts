@@ -7,6 +7,7 @@ import type { MediaBackend } from '../media/types.js';
 import type { CallRecord } from './call-record.js';
 import { passThrough, type MediaAnchor, type MediaSession, type Reinvite } from './media.js';
 import { HoldTracker } from './sdp-hold.js';
+import { sameSdesKeys } from './sdp-crypto.js';
 
 /** What to do with a call that should be recorded while the media server is down. */
 export type WhenDown = 'reject' | 'unrecorded';
@@ -142,6 +143,9 @@ class AnchoredSession implements MediaSession {
   /** Channel B has the callee's SDP and the channels are bridged: at early media or at the answer. */
   private connected: Promise<void> | null = null;
   private earlySdp: string | null = null;
+  /** Channel B's SDP as last offered to the callee, and a newer one with other SRTP keys it must be sent. */
+  private offeredToCallee = '';
+  private reoffer: string | null = null;
   private answered = false;
   private released = false;
   private readonly holds = new HoldTracker();
@@ -176,6 +180,7 @@ class AnchoredSession implements MediaSession {
       // Music on hold is a nicety: a media server that will not take it still carries the call.
       await this.deps.backend.prepareHold([this.uuidA, this.uuidB], this.deps.musicOnHold ?? null).catch((err: unknown) => this.deps.logger.warn({ err, call: this.callId }, 'music on hold not set'));
       this.holds.sent('callee', this.sdpB);
+      this.offeredToCallee = this.sdpB;
       return this.sdpB;
     } catch (err) {
       this.deps.logger.warn({ err, call: this.callId }, `anchoring on ${this.anchor.label} failed`);
@@ -195,7 +200,7 @@ class AnchoredSession implements MediaSession {
     if (this.announce || this.answered) return null;
     this.connected ??= (async () => {
       this.earlySdp = calleeSdp;
-      this.sdpB = await this.b!.modify(calleeSdp);
+      await this.updateB(calleeSdp);
       await this.deps.backend.bridge(this.uuidA, this.uuidB);
     })();
     await this.connected;
@@ -208,18 +213,31 @@ class AnchoredSession implements MediaSession {
     this.answered = true;
     // Bridged at early media: the recording starts now; the answer may carry other SDP than the 183 did.
     if (this.connected && (await this.connected.then(() => true, () => false))) {
-      if (calleeSdp !== this.earlySdp) this.sdpB = await this.b!.modify(calleeSdp);
+      if (calleeSdp !== this.earlySdp) await this.updateB(calleeSdp);
       await this.record();
       return this.sdpA;
     }
     this.connected = Promise.resolve();
-    this.sdpB = await this.b!.modify(calleeSdp);
+    await this.updateB(calleeSdp);
     if (this.announce) await this.bridgeAnnounced();
     else {
       await this.deps.backend.bridge(this.uuidA, this.uuidB);
       await this.record();
     }
     return this.sdpA;
+  }
+
+  /** Channel B takes the callee's SDP; with SRTP, FreeSWITCH then sends with a new key the callee must be offered. */
+  private async updateB(calleeSdp: string): Promise<void> {
+    this.sdpB = await this.b!.modify(calleeSdp);
+    if (!sameSdesKeys(this.sdpB, this.offeredToCallee)) this.reoffer = this.sdpB;
+  }
+
+  calleeReoffer(): string | null {
+    const sdp = this.direct ? null : this.reoffer;
+    this.reoffer = null;
+    if (sdp) this.offeredToCallee = sdp;
+    return sdp;
   }
 
   private async record(): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../drachtio/srf.js';
+import { tlsContactHeaders, type SipRequest, type SipResponse } from '../drachtio/srf.js';
 import type { CallRecord } from './call-record.js';
 import { Fork, type Destination } from './fork.js';
 import { SwitchboardError } from '../../common/errors.js';
@@ -110,11 +110,16 @@ export class CallAttempt extends B2buaCall {
     }
     let caller;
     try {
-      caller = await deps.srf.createUAS(req, res, { localSdp });
+      caller = await deps.srf.createUAS(req, res, { localSdp, headers: tlsContactHeaders(req) });
     } catch {
       // The caller gave up in the same instant the callee answered.
       void callee.destroy().catch(() => {});
       return this.end(new Date(), { status: 487, reason: 'cancel' });
+    }
+    const again = media.calleeReoffer?.() ?? null;
+    if (again) {
+      // The media server re-keyed SRTP towards the callee: without this the callee could not decrypt a word.
+      await callee.modify(again).catch((err: unknown) => deps.logger.warn({ err, call: this.id }, 'the callee refused the media server\'s new SRTP key'));
     }
     return this.bridged(caller, callee, answeredAt, result.destination.extension, deps.ackTimeoutMs);
   }

@@ -13,7 +13,13 @@ export class DestinationResolver {
 
   forExtensions(extensions: Extension[]): Destination[] {
     const out: Destination[] = [];
-    for (const ext of extensions) for (const b of this.bindings.contactsOf(ext.number)) out.push(toDestination(b));
+    for (const ext of extensions) {
+      for (const b of this.bindings.contactsOf(ext.number)) {
+        // A binding made over UDP or TCP before the extension became tls-only is never rung.
+        if (ext.transport === 'tls-only' && !/^tls\//i.test(b.received)) continue;
+        out.push(toDestination(b));
+      }
+    }
     return out;
   }
 
@@ -36,6 +42,12 @@ function toDestination(b: Binding): Destination {
   const m = /^(udp|tcp|tls|ws|wss)\/(.+):(\d+)$/i.exec(b.received);
   if (!m) return d;
   const [, proto, addr, port] = m;
+  // Registered over TLS: reached over TLS, on the connection it registered on (sofia-sip reuses an open
+  // connection to that address), whatever its Contact says; a phone rarely accepts TLS connections itself.
+  if (proto!.toLowerCase() === 'tls') {
+    d.proxy = `sip:${hostPort(addr!, Number(port))};transport=tls`;
+    return d;
+  }
   // Same address, other port: a phone registering for another of its own sockets (or a test tool); trust the Contact.
   if (parseUri(b.contact)?.host?.replace(/^\[|\]$/g, '') === addr) return d;
   d.proxy = `sip:${hostPort(addr!, Number(port))};transport=${proto!.toLowerCase()}`;

@@ -21,6 +21,12 @@ export interface MediaSession {
   earlyMedia(calleeSdp: string): Promise<string | null>;
   /** SDP for the 200 OK to the caller, given the callee's answer. */
   answerToCaller(calleeSdp: string): Promise<string>;
+  /**
+   * Once, after answerToCaller: a new offer the callee must be sent (re-INVITE), or null. FreeSWITCH makes
+   * a new SRTP key for a leg whose remote key changes, so its leg towards the callee has a key the callee
+   * was never given until it is offered again.
+   */
+  calleeReoffer?(): string | null;
   /** A re-INVITE (hold, resume, codec change) from one leg: what to offer the other leg, and the answer to send back. */
   reinvite(fromLeg: 'caller' | 'callee', sdp: string): Promise<Reinvite>;
   /** The call ended (answered or not): free what was allocated; a recording is reported here. */

@@ -35,10 +35,23 @@ export interface SipRequest extends SipMessageLike, EventEmitter {
   source_address: string;
   source_port: number;
   protocol: string;
+  /** drachtio-server's own address:port the request arrived on (drachtio-srf 5.x). */
+  receivedOn?: string;
   stackDialogId?: string;
   stackTxnId?: string;
   callId?: string;
   cancel(callback?: (err: unknown) => void): void;
+}
+
+/**
+ * The Contact to answer a request that came over TLS with. drachtio-server would put its `sips:` listen
+ * URI there (sofia-sip opens a TLS port only for a sips: contact), and baresip 1.0 (libre 1.1.0) drops a
+ * dialog whose remote target is sips: ("Function not implemented"); `sip:...;transport=tls` keeps the
+ * dialog's later requests on TLS all the same (RFC 5630 §3.1.3 allows it). Nothing for other transports.
+ */
+export function tlsContactHeaders(req: Pick<SipRequest, 'protocol' | 'receivedOn'>): Record<string, string> {
+  if (req.protocol !== 'tls' || !req.receivedOn) return {};
+  return { Contact: `<sip:${req.receivedOn};transport=tls>` };
 }
 
 export interface SipResponse extends EventEmitter {

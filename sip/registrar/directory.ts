@@ -11,6 +11,8 @@ export interface Extension {
   department: string | null;
   record: boolean;
   announce: boolean;
+  /** tls-only: refused over UDP and TCP, rung only over TLS. */
+  transport: 'any' | 'tls-only';
   /** Where it was declared: the configuration file or a provisioning document. */
   source: 'config' | 'provisioning';
 }
@@ -39,6 +41,7 @@ export class ExtensionDirectory {
         department: e.department,
         record: e.record,
         announce: e.announce,
+        transport: e.transport ?? 'any',
         source: 'config',
       });
     }
@@ -78,7 +81,7 @@ export class ExtensionDirectory {
       }
       this.secrets.set(key, password);
     }
-    return { number: p.number, password, name: p.name, department: p.department, record: p.record, announce: p.announce ?? false, source: 'provisioning' };
+    return { number: p.number, password, name: p.name, department: p.department, record: p.record, announce: p.announce ?? false, transport: p.transport ?? 'any', source: 'provisioning' };
   }
 
   inDepartment(department: string): Extension[] {

@@ -19,6 +19,8 @@ export interface ProvisionedExtension {
   record: boolean;
   /** Absent in entries stored before announcements existed: false. */
   announce?: boolean;
+  /** Absent in entries stored before tls-only existed: any. */
+  transport?: 'any' | 'tls-only';
 }
 
 export class ProvisionedExtensions {
@@ -38,7 +40,7 @@ export class ProvisionedExtensions {
   /** Only inside store.write(). Audited by number and fields changed, never the password reference's target. */
   setInTxn(ext: ProvisionedExtension, ctx: ActionContext): void {
     this.db.putSync(ext.number, ext);
-    this.audit.append({ ...ctx, action: 'sip.extension.set', target: `extension:${ext.number}`, details: { department: ext.department, record: ext.record, announce: ext.announce ?? false } });
+    this.audit.append({ ...ctx, action: 'sip.extension.set', target: `extension:${ext.number}`, details: { department: ext.department, record: ext.record, announce: ext.announce ?? false, transport: ext.transport ?? 'any' } });
   }
 
   /** Only inside store.write(). */

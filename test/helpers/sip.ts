@@ -37,22 +37,27 @@ export interface TestDrachtio {
   server: DrachtioServerProcess;
   sipPort: number;
   adminPort: number;
+  /** SIP over TLS (with `sipTls`): the sips: port on 127.0.0.1; 0 without. */
+  tlsPort: number;
   /** Starts it again on the same ports (after stop()): the "drachtio restarted" fault. */
   restart(): Promise<void>;
 }
 
-export async function startDrachtio(t: Test, opts: { spammers?: string[]; tcp?: boolean; tls?: { port: number; certFile: string; keyFile: string; dhParamFile: string } } = {}): Promise<TestDrachtio> {
+export async function startDrachtio(t: Test, opts: { spammers?: string[]; tcp?: boolean; tls?: { port: number; certFile: string; keyFile: string; dhParamFile: string }; sipTls?: { certFile: string; keyFile: string } } = {}): Promise<TestDrachtio> {
   const binary = drachtioBinary();
   const sipPort = await freePort();
   const adminPort = await freePort();
+  const tlsPort = opts.sipTls ? await freePort() : 0;
+  const sipTls = opts.sipTls ? { sipTls: { host: '127.0.0.1', port: tlsPort, ...opts.sipTls } } : {};
   const workDir = mkdtempSync(path.join(tmpdir(), 'swb-drachtio-'));
   const contacts = [`sip:127.0.0.1:${sipPort};transport=udp`, ...(opts.tcp ? [`sip:127.0.0.1:${sipPort};transport=tcp`] : [])];
   const start = (): Promise<DrachtioServerProcess> =>
-    DrachtioServerProcess.start({ binary, workDir, adminHost: '127.0.0.1', adminPort, secret: SECRET, contacts, ...(process.env.SWB_SIP_DEBUG ? { logLevel: 'info' as const } : {}), ...(opts.spammers ? { spammerUserAgents: opts.spammers } : {}), ...(opts.tls ? { tls: opts.tls } : {}) });
+    DrachtioServerProcess.start({ binary, workDir, adminHost: '127.0.0.1', adminPort, secret: SECRET, contacts, ...(process.env.SWB_SIP_DEBUG ? { logLevel: 'info' as const } : {}), ...(opts.spammers ? { spammerUserAgents: opts.spammers } : {}), ...(opts.tls ? { tls: opts.tls } : {}), ...sipTls });
   const handle: TestDrachtio = {
     server: await start(),
     sipPort,
     adminPort,
+    tlsPort,
     async restart() {
       handle.server = await start();
     },

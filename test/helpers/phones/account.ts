@@ -2,5 +2,5 @@
 export interface PhoneAccount {
   number: string;
   password: string;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
 }

@@ -50,7 +50,11 @@ export class Baresip {
     ctrl.on('data', (b: Buffer) => this.read(b));
   }
 
-  static async start(t: Test, o: { target: string; account: PhoneAccount; tone: string; autoAnswer?: boolean; sipTrace?: boolean }): Promise<Baresip> {
+  /**
+   * `mediaenc` (with the srtp module): SDES SRTP, RFC 4568; `srtp-mand` offers RTP/SAVP and accepts nothing
+   * else, `srtp` offers it inside RTP/AVP. `cafile`: the certificate a TLS account trusts (sip_cafile).
+   */
+  static async start(t: Test, o: { target: string; account: PhoneAccount; tone: string; autoAnswer?: boolean; sipTrace?: boolean; mediaenc?: 'srtp' | 'srtp-mand'; cafile?: string }): Promise<Baresip> {
     const dir = mkdtempSync(path.join(tmpdir(), 'swb-baresip-'));
     const [sipPort, ctrlPort] = [await freePort(), await freePort()];
     const config = [
@@ -61,7 +65,8 @@ export class Baresip {
       'audio_alert aubridge,sink',
       `audio_source aufile,${o.tone}`,
       'module_path /usr/lib/baresip/modules',
-      ...['g711.so', 'aufile.so', 'aubridge.so', 'sndfile.so', 'ctrl_tcp.so'].map((m) => `module ${m}`),
+      ...['g711.so', 'aufile.so', 'aubridge.so', 'sndfile.so', 'ctrl_tcp.so', ...(o.mediaenc ? ['srtp.so'] : [])].map((m) => `module ${m}`),
+      ...(o.cafile ? [`sip_cafile ${o.cafile}`] : []),
       `snd_path ${dir}`,
       `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
       'module_app account.so',
@@ -70,7 +75,7 @@ export class Baresip {
     ];
     writeFileSync(path.join(dir, 'config'), config.join('\n'));
     const { number, password, transport } = o.account;
-    const params = [`auth_pass=${password}`, 'regint=600', ...(o.autoAnswer ? ['answermode=auto'] : [])];
+    const params = [`auth_pass=${password}`, 'regint=600', ...(o.autoAnswer ? ['answermode=auto'] : []), ...(o.mediaenc ? [`mediaenc=${o.mediaenc}`] : [])];
     writeFileSync(path.join(dir, 'accounts'), `<sip:${number}@${o.target};transport=${transport}>;${params.join(';')}\n`, { mode: 0o600 });
     const child = spawn(baresipBinary(), ['-f', dir, ...(o.sipTrace ? ['-s'] : [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = { text: '' };
@@ -108,7 +113,7 @@ export class Baresip {
 
   /** Its registration's 200, as baresip logs it (it may come before ctrl_tcp is connected, so not as an event). */
   async registered(timeoutMs = 15_000): Promise<void> {
-    await waitFor(() => /\{0\/(UDP|TCP)\/v4\} 200 OK/.test(this.log.text), timeoutMs, `baresip to register: ${this.log.text.slice(-1500)}`);
+    await waitFor(() => /\{0\/(UDP|TCP|TLS)\/v4\} 200 OK/.test(this.log.text), timeoutMs, `baresip to register: ${this.log.text.slice(-1500)}`);
   }
 
   /** Resolves with the first event of this type (seen before or after the call). */

@@ -4,9 +4,9 @@ import type { ExtensionDirectory, Extension } from '../../../sip/registrar/direc
 import type { TrunkConfig } from '../../../sip/config.js';
 
 const exts: Extension[] = [
-  { number: '101', password: 'x', name: 'A', department: 'sales', record: false, announce: false, source: 'config' },
-  { number: '102', password: 'x', name: 'B', department: 'sales', record: false, announce: false, source: 'config' },
-  { number: '900', password: 'x', name: 'C', department: 'support', record: false, announce: false, source: 'config' },
+  { number: '101', password: 'x', name: 'A', department: 'sales', record: false, announce: false, transport: 'any', source: 'config' },
+  { number: '102', password: 'x', name: 'B', department: 'sales', record: false, announce: false, transport: 'any', source: 'config' },
+  { number: '900', password: 'x', name: 'C', department: 'support', record: false, announce: false, transport: 'any', source: 'config' },
 ];
 const directory = { get: (n: string) => exts.find((e) => e.number === n), inDepartment: (d: string) => exts.filter((e) => e.department === d) } as unknown as ExtensionDirectory;
 const trunk = (o: Partial<TrunkConfig>): TrunkConfig => ({ id: 'p', host: '192.0.2.1', port: 5060, transport: 'udp', inbound: 'sales', prefix: '9', callerId: null, registerExpires: 600, record: false, announce: false, ...o });

@@ -4,6 +4,7 @@ import { tempDir } from '../../helpers/appliance.js';
 import { sipAppliance, startDrachtio, waitFor } from '../../helpers/sip.js';
 import { wavToneShare, writeToneWav } from '../../helpers/wav.js';
 import { Baresip } from '../../helpers/phones/baresip.js';
+import { endedCall, hears } from '../../helpers/phones/calls.js';
 import { Linphone } from '../../helpers/phones/linphone.js';
 import { AsteriskPhone } from '../../helpers/phones/asterisk-phone.js';
 import type { PhoneAccount } from '../../helpers/phones/account.js';
@@ -66,17 +67,6 @@ t.test('with the default challenge, baresip, linphonec and Asterisk PJSIP each r
 });
 
 /** The one answered call between these extensions, once ended. */
-async function endedCall(app: Appliance, from: string, to: string): Promise<Record<string, unknown>> {
-  let call: Record<string, unknown> | undefined;
-  await waitFor(() => (call = app.sip.calls.list({ limit: 50 }).items.find((c) => c.from === from && c.to === to && c.state === 'ended') as Record<string, unknown> | undefined) !== undefined, 15_000, `the call ${from} -> ${to} to end`);
-  return call!;
-}
-
-function hears(t: Test, file: string, hz: number, own: number, who: string): void {
-  const heard = wavToneShare(file, hz, 0.5, 3.5);
-  t.ok(heard > 0.6, `${who} hears the other side's ${hz} Hz tone (share ${heard.toFixed(3)})`);
-  t.ok(wavToneShare(file, own, 0.5, 3.5) < 0.05, `${who} does not hear its own ${own} Hz tone back`);
-}
 
 
 t.test('baresip over UDP calls linphonec over TCP through the box: each hears the other', async (t) => {
