@@ -6,6 +6,7 @@ import { metricsBench } from './metrics.bench.js';
 import { mediaBench } from './media.bench.js';
 import { mediaLoadBench } from './media-load.bench.js';
 import { sipBench } from './sip.bench.js';
+import { consoleBench } from './console.bench.js';
 import { printTable, type BenchRow } from './harness.js';
 
 /** `npm run bench`: every figure beside a ceiling measured in the same run, on this machine. */
@@ -19,6 +20,8 @@ const suites: Array<[string, () => Promise<BenchRow[]>]> = [
   // Real FreeSWITCH, drachtio-server and SIPp (about 3 minutes): `npm run bench -- media` runs it after the replay, `media-load` alone.
   ['media-load', mediaLoadBench],
   ['sip', sipBench],
+  // Debian's Chromium with 50 operators' consoles open, then a 10,000-row inbox (about 2 minutes).
+  ['console', consoleBench],
 ];
 
 const only = process.argv.slice(2);

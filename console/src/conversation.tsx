@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Conversation } from '../../http/api/conversations.js';
 import type { ClientCard as Card } from '../../http/api/clients.js';
 import type { HistoryEvent } from '../../http/api/history.js';
@@ -25,6 +25,9 @@ export function merge(current: HistoryEvent[], incoming: HistoryEvent[], keep = 
   return [...byId.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
+/** After a drop, how far back (in pages of 50) the view pages to meet what it already shows before it starts afresh. */
+const CATCH_UP_PAGES = 20;
+
 export function ConversationPane({ id }: { id: string }) {
   const { t, onLive, navigate } = useApp();
   const [conv, setConv] = useState<Conversation | null>(null);
@@ -39,6 +42,28 @@ export function ConversationPane({ id }: { id: string }) {
     setEvents((cur) => merge(cur, page.items));
     setLoaded(true);
     return page;
+  }, []);
+
+  // What the view shows now, for a catch-up that must not leave a hole.
+  const shown = useRef(events);
+  shown.current = events;
+  /**
+   * Back from a drop: newer pages until one meets an event already shown, so
+   * more than a page missed leaves no hole between the newest page and the rest.
+   * Missed more than CATCH_UP_PAGES: the view starts again from what it fetched.
+   */
+  const catchUp = useCallback(async (clientId: string) => {
+    const have = new Set(shown.current.map((e) => e.id));
+    const got: HistoryEvent[] = [];
+    let next: string | null = null;
+    for (let n = 0; n < CATCH_UP_PAGES; n++) {
+      const page = await api.history(clientId, next);
+      got.push(...page.items);
+      if (have.size === 0 || !page.nextCursor || page.items.some((e) => have.has(e.id))) return setEvents((cur) => merge(cur, got));
+      next = page.nextCursor;
+    }
+    setEvents(merge([], got));
+    setCursor(next);
   }, []);
 
   useEffect(() => {
@@ -68,8 +93,8 @@ export function ConversationPane({ id }: { id: string }) {
       onLive((data) => {
         if (!clientId) return;
         if (data === null) {
-          // Reconnected: whatever happened while the stream was down is in the newest page.
-          void loadNewest(clientId).catch(() => undefined);
+          // Reconnected: whatever happened while the stream was down is in the newest pages.
+          void catchUp(clientId).catch(() => undefined);
           void api.conversation(id).then(setConv, () => undefined);
           return;
         }
@@ -84,7 +109,7 @@ export function ConversationPane({ id }: { id: string }) {
         // A call with this client ended: its event is now in the history.
         if (data.type === 'call' && data.call.state === 'ended' && data.call.clientId === clientId) void loadNewest(clientId).catch(() => undefined);
       }),
-    [id, clientId, onLive, loadNewest, seen],
+    [id, clientId, onLive, loadNewest, catchUp, seen],
   );
 
   const older = async () => {

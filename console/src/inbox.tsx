@@ -67,6 +67,29 @@ function upsert(cur: Loaded | null, id: string, row: InboxItem | undefined): Loa
   return { ...cur, items };
 }
 
+/**
+ * A message or note the live stream just told of, drawn into its row at once
+ * (the preview, the wait, the unread count, the row's place); the reload that
+ * follows brings the server's word for all of it. Without this every open
+ * console would wait for its own reload of the page before showing the text.
+ */
+function patchRow(cur: Loaded | null, d: Extract<LiveData, { type: 'message' }>, open: boolean): Loaded | null {
+  const e = d.event;
+  const row = cur?.items.find((i) => i.conversation.id === d.conversationId);
+  if (!cur || !row || (e.kind !== 'message' && e.kind !== 'note') || (row.last && row.last.at > e.at)) return cur;
+  const inbound = e.kind === 'message' && e.direction === 'in';
+  const outbound = e.kind === 'message' && e.direction === 'out';
+  const c = row.conversation;
+  const next: InboxItem = {
+    ...row,
+    conversation: { ...c, lastInboundAt: inbound ? e.at : c.lastInboundAt, lastOutboundAt: outbound ? e.at : c.lastOutboundAt },
+    last: { id: e.id, at: e.at, kind: e.kind, direction: e.direction, text: e.payload.text, status: e.kind === 'message' ? e.payload.status : null },
+    waitingSince: outbound ? null : inbound ? (row.waitingSince ?? e.at) : row.waitingSince,
+    unread: inbound && !open ? { ...row.unread, count: row.unread.count + 1 } : outbound ? { count: 0, complete: true } : row.unread,
+  };
+  return upsert(cur, d.conversationId, next);
+}
+
 export function Inbox({ view, onView, selected }: { view: InboxView; onView: (v: InboxView) => void; selected: string | null }) {
   const { t, session, onLive } = useApp();
   const [data, setData] = useState<Loaded | null>(null);
@@ -75,6 +98,8 @@ export function Inbox({ view, onView, selected }: { view: InboxView; onView: (v:
   const loadingMore = useRef(false);
   const win = useListWindow(data?.items.length ?? 0, ROW_PX);
   const now = useNow(30_000);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
 
   const fail = (err: unknown) => setError(err instanceof ApiError && err.network ? t('error.network') : t('error.generic', { message: err instanceof Error ? err.message : String(err) }));
 
@@ -96,6 +121,7 @@ export function Inbox({ view, onView, selected }: { view: InboxView; onView: (v:
       // one that came into it (assigned to me) is fetched alone, as it may sort far below the first page.
       // Calls change no conversation row (a busy desk hears many).
       if (d?.type === 'call') return;
+      if (d?.type === 'message') setData((cur) => patchRow(cur, d, d.conversationId === selectedRef.current));
       if (d?.type === 'conversation') {
         if (!fits(view, d.conversation, session)) setData((cur) => upsert(cur, d.conversationId, undefined));
         else

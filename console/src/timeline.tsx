@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ClientCard } from '../../http/api/clients.js';
 import type { HistoryEvent } from '../../http/api/history.js';
@@ -75,14 +76,34 @@ export function Timeline({ events, client, loaded, hasOlder, onOlder }: Props) {
       </div>
       <ol class="history" aria-label={t('history.title')}>
         {[...events].reverse().map((e) => (
-          <Entry key={e.id} event={e} client={client} mayPlay={mayPlay} />
+          <Row key={e.id} event={e} client={client} mayPlay={mayPlay} />
         ))}
       </ol>
     </div>
   );
 }
 
-function Entry({ event: e, client, mayPlay }: { event: HistoryEvent; client: ClientCard; mayPlay: (callId: string) => boolean }) {
+interface EntryProps {
+  event: HistoryEvent;
+  client: ClientCard;
+  mayPlay: (callId: string) => boolean;
+}
+
+/**
+ * An entry drawn again only when it changed: a client with thousands of events
+ * loaded would otherwise redraw every one of them for each older page or new message.
+ */
+class Row extends Component<EntryProps> {
+  override shouldComponentUpdate(next: EntryProps): boolean {
+    const p = this.props;
+    return next.event !== p.event || next.client !== p.client || (next.event.kind === 'recording' && next.mayPlay !== p.mayPlay);
+  }
+  override render(p: EntryProps) {
+    return <Entry {...p} />;
+  }
+}
+
+function Entry({ event: e, client, mayPlay }: EntryProps) {
   const app = useApp();
   const { t, fmt } = app;
   const when = (

@@ -17,7 +17,7 @@ t.test('a supervisor sees the desk per operator, reassigns a conversation with a
   await mine.waitFor({ state: 'attached' });
   t.equal(await mine.getByRole('listitem').count(), 0, 'nothing is hers yet');
 
-  // A call ringing her extension and her phone registered: the page asks for these every two seconds.
+  // A call ringing her extension (on the live stream) and her phone registered (asked for every two seconds).
   await app.sip.bindings.apply('101', [{ contact: '<sip:101@192.0.2.50:5060>', expires: 300 }], { callId: 'reg-1', cseq: 1, userAgent: 'Yealink T46U', received: 'udp/192.0.2.50:5060' }, 5);
   const call: CallRecord = { id: '00000000-0000-4000-8000-0000000000a1', sipCallId: 's1', direction: 'in', from: '+79161234567', to: '+74950000000', extension: '101', trunk: 'main', clientId: null, state: 'ringing', start: new Date().toISOString(), answer: null, end: null, durationSec: 0, outcome: null, sipCause: null, endReason: null, media: { anchor: 'direct', recordRequested: false }, recording: null, historyEventId: null };
   app.sip.calls.open(call);
@@ -36,7 +36,7 @@ t.test('a supervisor sees the desk per operator, reassigns a conversation with a
   t.match(names.slice(1).map((r) => r.split('\t')[0]), ['Buyer 0', 'Buyer 1'], 'the longest wait first');
   t.same(await axeProblems(page), [], 'the supervisor page has no serious accessibility problem');
 
-  // The call is answered and ends: gone from the page at the next poll.
+  // The call is answered: the live stream says so.
   app.sip.calls.answered(call.id, new Date(), '101');
   await calls.getByRole('row').filter({ hasText: 'talking' }).waitFor();
 
@@ -46,7 +46,7 @@ t.test('a supervisor sees the desk per operator, reassigns a conversation with a
   t.match([...app.audit.all()].at(-1), { action: 'conversation.assign', actor: 'user:sveta', details: { assignee: 'olga' } });
   await ops.getByRole('row', { name: /^olga/ }).filter({ hasText: /online\s*1\s*1/ }).waitFor();
 
-  // The call ends: gone from the page at the next poll.
+  // The call ends: gone from the page as the live stream says so.
   await app.sip.calls.finish(call.id, { end: new Date(), outcome: 'answered', sipCause: null, endReason: 'caller' });
   await calls.getByText('No call in progress.').waitFor();
 

@@ -60,7 +60,7 @@ export const deskEn = {
   'recording.unavailable': 'The recording cannot be played.',
 
   'sup.title': 'Supervisor',
-  'sup.liveNote': 'Calls, phones and who is online are refreshed every {seconds} s; conversations follow the live stream.',
+  'sup.liveNote': 'Conversations and calls follow the live stream; phones and who is online are refreshed every {seconds} s.',
   'sup.operators': 'Operators',
   'sup.operator': 'Operator',
   'sup.status': 'Status',

@@ -62,7 +62,7 @@ export const deskRu: Record<keyof typeof deskEn, string> = {
   'recording.unavailable': 'Запись нельзя воспроизвести.',
 
   'sup.title': 'Супервайзер',
-  'sup.liveNote': 'Звонки, телефоны и статусы обновляются каждые {seconds} с; диалоги — по живому потоку.',
+  'sup.liveNote': 'Диалоги и звонки — по живому потоку; телефоны и статусы обновляются каждые {seconds} с.',
   'sup.operators': 'Операторы',
   'sup.operator': 'Оператор',
   'sup.status': 'Статус',

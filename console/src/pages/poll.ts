@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { LiveData } from '../../../http/api/conversations.js';
 import { ApiError } from '../api.js';
 import { useApp } from '../context.js';
 
@@ -11,12 +12,19 @@ export interface Polled<T> {
   reload: () => void;
 }
 
+/** Which live events (null: the stream came back) move what is polled, and how soon to ask after them. */
+export interface LiveTrigger {
+  when: (data: LiveData | null) => boolean;
+  debounceMs: number;
+}
+
 /**
  * `fetch` now, every `ms`, and whenever the live stream says something moved
- * (when `onLive` is set), newest answer wins. For what the live stream does
- * not carry (calls, phones, presence) the interval is the only way to learn.
+ * (every event when `onLive` is true, those it picks when a trigger), newest
+ * answer wins. For what the live stream does not carry (phones, presence) the
+ * interval is the only way to learn.
  */
-export function usePoll<T>(fetch: () => Promise<T>, ms: number, onLive = false): Polled<T> {
+export function usePoll<T>(fetch: () => Promise<T>, ms: number, onLive: boolean | LiveTrigger = false): Polled<T> {
   const { t, onLive: subscribe } = useApp();
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -42,10 +50,12 @@ export function usePoll<T>(fetch: () => Promise<T>, ms: number, onLive = false):
     load.current();
     const timer = setInterval(() => load.current(), ms);
     let debounce: ReturnType<typeof setTimeout> | null = null;
-    const off = onLive
-      ? subscribe(() => {
+    const trigger = onLive === true ? { when: () => true, debounceMs: LIVE_DEBOUNCE_MS } : onLive || null;
+    const off = trigger
+      ? subscribe((d) => {
+          if (!trigger.when(d)) return;
           if (debounce) clearTimeout(debounce);
-          debounce = setTimeout(() => load.current(), LIVE_DEBOUNCE_MS);
+          debounce = setTimeout(() => load.current(), trigger.debounceMs);
         })
       : () => undefined;
     return () => {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { InboxItem } from '../../../http/api/conversations.js';
+import type { InboxItem, LiveData } from '../../../http/api/conversations.js';
 import type { DeskSummary } from '../../../http/api/desk.js';
 import { api, ApiError } from '../api.js';
 import { useApp } from '../context.js';
@@ -8,8 +8,16 @@ import { deskApi } from './api.js';
 import { usePoll } from './poll.js';
 import { Head } from './table.js';
 
-/** Calls, phones and presence are not on the live stream: asked again this often. */
+/** Phones and presence are not on the live stream: asked again this often. */
 const POLL_MS = 2000;
+/**
+ * Calls follow the live stream (each ringing, answered and ended is an event);
+ * a short debounce folds a call's quick steps into one ask. The slow poll is
+ * the backstop for an event a dropped stream missed. A module constant: usePoll
+ * subscribes again whenever its trigger changes.
+ */
+const CALLS_LIVE = { when: (d: LiveData | null) => d === null || d.type === 'call', debounceMs: 100 };
+const CALLS_BACKSTOP_MS = 30_000;
 /** The desk's counts and list also follow the live stream; this is the backstop. */
 const DESK_MS = 10_000;
 const STEP = 100;
@@ -35,7 +43,7 @@ export function SupervisorPage() {
   const desk = usePoll(deskApi.desk, DESK_MS, true);
   const presence = usePoll(deskApi.presence, POLL_MS);
   const convs = usePoll(() => waitingFirst(shown), DESK_MS, true);
-  const calls = usePoll(deskApi.activeCalls, POLL_MS);
+  const calls = usePoll(deskApi.activeCalls, CALLS_BACKSTOP_MS, CALLS_LIVE);
   const phones = usePoll(deskApi.registrations, POLL_MS);
   const online = new Set((presence.data?.items ?? []).filter((p) => p.online).map((p) => p.username));
 
