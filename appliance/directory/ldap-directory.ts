@@ -100,7 +100,8 @@ export class LdapDirectory implements DirectoryClient {
 
   private async session<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     const ms = this.cfg.timeoutSeconds * 1000;
-    const client = new Client({ url: this.cfg.url, timeout: ms, connectTimeout: ms, tlsOptions: this.tls, strictDN: false });
+    // tlsOptions only for ldaps://: given with ldap://, ldapts starts TLS at connect, before StartTLS asks for it.
+    const client = new Client({ url: this.cfg.url, timeout: ms, connectTimeout: ms, strictDN: false, ...(this.cfg.startTls ? {} : { tlsOptions: this.tls }) });
     try {
       if (this.cfg.startTls) await client.startTLS({ ...this.tls });
       return await fn(client);
