@@ -33,7 +33,7 @@ export type DirectoryProfile = { dn: string; role: HumanRole; department: string
 export type DirectoryProof = { ok: false } | { ok: true; profile: DirectoryProfile | null; reason: string | null };
 export type RecheckResult = 'fresh' | 'kept' | 'revoked' | 'unavailable';
 
-/** While the directory is down, a user's re-check is tried again after this long, not at every request. */
+/** While the directory is down, re-checks wait this long before asking it again, not at every request. */
 const RETRY_MS = 60_000;
 const ACTOR = { actor: 'system', source: 'directory' };
 
@@ -43,7 +43,8 @@ const ACTOR = { actor: 'system', source: 'directory' };
  * factor and nothing secret, and is refreshed at sign-in and every `syncMinutes` after.
  */
 export class DirectoryAccounts {
-  private readonly retryAt = new Map<string, number>();
+  /** Once the directory failed to answer, nobody's re-check asks it again before this: a down directory is down for all. */
+  private downUntil = 0;
   private readonly inFlight = new Map<string, Promise<RecheckResult>>();
 
   constructor(
@@ -78,6 +79,8 @@ export class DirectoryAccounts {
     const now = Date.now();
     return this.store.write(() => {
       const cur = this.users.get(username);
+      // A local account made meanwhile (handles() saw none) stays local: the directory never takes one over.
+      if (cur && !cur.directory) return null;
       if (!proof.profile) {
         if (cur) this.revokeInTxn(cur, proof.reason ?? 'refused by the directory', now);
         return null;
@@ -94,13 +97,13 @@ export class DirectoryAccounts {
   /**
    * Before a directory user's request is served: once their last check is `syncMinutes` old, the
    * directory is asked again. Gone, disabled there or in no mapped group: the record is disabled,
-   * every session ends, audited. A directory that cannot be asked keeps the session (tried again
-   * in a minute): an outage must not sign the whole firm out.
+   * every session ends, audited. A directory that cannot be asked keeps the session (asked again
+   * a minute later): an outage must not sign the whole firm out.
    */
   recheck(username: string, now = Date.now()): Promise<RecheckResult> {
     const u = this.users.get(username);
     if (!u?.directory || u.disabled || now - u.directory.checkedAt < this.policy.syncMinutes * 60_000) return Promise.resolve('fresh');
-    if ((this.retryAt.get(u.username) ?? 0) > now) return Promise.resolve('unavailable');
+    if (this.downUntil > now) return Promise.resolve('unavailable');
     let running = this.inFlight.get(u.username);
     if (!running) {
       running = this.ask(u.username, now).finally(() => this.inFlight.delete(u.username));
@@ -122,11 +125,10 @@ export class DirectoryAccounts {
     try {
       entry = await this.client.find(username);
     } catch (err) {
-      this.retryAt.set(username, now + RETRY_MS);
+      this.downUntil = now + RETRY_MS;
       if ((err as { code?: string }).code === 'SWB_ERR_DIRECTORY_UNAVAILABLE') return 'unavailable';
       throw err;
     }
-    this.retryAt.delete(username);
     const profile = entry && !entry.disabled ? this.profileOf(entry) : null;
     const reason = !entry ? 'not found in the directory' : entry.disabled ? 'disabled in the directory' : 'in no mapped group';
     return this.store.write(() => {
