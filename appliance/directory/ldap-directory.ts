@@ -6,7 +6,7 @@ import { SwitchboardError } from '../../common/errors.js';
 import { resolveSecretValue } from '../../common/config.js';
 import type { Logger } from '../../common/log.js';
 import type { DirectoryClient, DirectoryEntry } from '../../domain/access/directory.js';
-import type { DirectoryConfig } from '../../domain/access/directory-config.js';
+import { checkDirectoryConfig, type DirectoryConfig } from '../../domain/access/directory-config.js';
 
 /** Active Directory's userAccountControl flag for a disabled account. */
 const ACCOUNTDISABLE = 0x2;
@@ -39,15 +39,8 @@ export class LdapDirectory implements DirectoryClient {
     private readonly logger: Logger,
   ) {
     const url = new URL(cfg.url);
-    const secure = url.protocol === 'ldaps:';
-    if (secure === cfg.startTls) {
-      const value = `${cfg.startTls} with url ${cfg.url}`;
-      throw new SwitchboardError(
-        'SWB_ERR_CONFIG_INVALID',
-        `access.directory.startTls: got ${value}, expected ${secure ? 'false: ldaps:// is TLS already' : 'true: ldap:// without StartTLS would send passwords in the clear'}`,
-        { key: 'access.directory.startTls' },
-      );
-    }
+    // Checked at load already; again here, so no path builds a client that speaks plain LDAP.
+    checkDirectoryConfig(cfg, 'configuration');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     this.tls = { minVersion: 'TLSv1.2', rejectUnauthorized: true, host, ...(isIP(host) ? {} : { servername: host }), ...(cfg.caFile ? { ca: readCa(cfg.caFile) } : {}) };
     this.password = resolveSecretValue(cfg.bindPassword, 'access.directory.bindPassword');

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SwitchboardError } from '../../common/errors.js';
 import { SecretValue } from '../../common/config.js';
 import { HUMAN_ROLES } from './roles.js';
 
@@ -37,3 +38,16 @@ export const DirectorySchema = Type.Object(
 );
 
 export type DirectoryConfig = Static<typeof DirectorySchema>;
+
+/** What the schema cannot say: the URL's scheme and StartTLS together must mean TLS, once. */
+export function checkDirectoryConfig(dir: DirectoryConfig | null, source: string): void {
+  if (!dir) return;
+  const secure = dir.url.startsWith('ldaps://');
+  if (secure !== dir.startTls) return;
+  const expected = secure ? 'false: ldaps:// is TLS already' : 'true: ldap:// without StartTLS would send passwords in the clear';
+  throw new SwitchboardError('SWB_ERR_CONFIG_INVALID', `${source}: access.directory.startTls: got ${dir.startTls} with url ${dir.url}, expected ${expected}`, {
+    key: 'access.directory.startTls',
+    value: dir.startTls,
+    expected,
+  });
+}
