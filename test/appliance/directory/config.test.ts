@@ -35,5 +35,8 @@ t.test('the directory section is checked key by key', async (t) => {
   t.throws(check({ roles: [] }), { message: /access\.directory\.roles/ });
   t.throws(check({ roles: [{ group: 'cn=x', role: 'metrics' }] }), { message: /access\.directory\.roles/ }, 'service roles are not for people');
   t.throws(check({ syncMinutes: 0 }), { message: /access\.directory\.syncMinutes/ });
+  const leak = t.throws(check({ bindPassword: 'inline service secret 9', url: 'ldap:/oops' })) as Error;
+  t.match(leak.message, /access\.directory\.url: got "ldap:\/oops"/, 'the mistake is named at its own key');
+  t.notMatch(leak.message, /inline service secret/, 'and the rest of the section, its password too, is not echoed');
   t.throws(check({ insecure: true }), { message: /access\.directory\.insecure: unknown key/ }, 'there is no switch to skip verification');
 });
