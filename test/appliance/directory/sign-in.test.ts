@@ -109,7 +109,14 @@ t.test('the local TOTP second factor still applies to a directory admin', async 
   const first = await signIn(app, 'erin', pw('erin'));
   t.equal(first.statusCode, 401);
   t.same([first.json().error, first.json().details.enrolment], ['SWB_ERR_TOTP_REQUIRED', 'pending'], 'the password alone opens nothing');
-  const secret = app.access.users.require('erin').totp!.secret;
+  // In the console, the proved directory password shows the pending enrolment's QR code, as for a new local admin.
+  const browser = { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' };
+  const wrong = await app.http.inject({ method: 'POST', url: '/api/v1/browser/session', headers: browser, payload: { username: 'erin', password: 'not erins password' } });
+  t.notMatch(wrong.body, /otpauth/, 'no secret for a wrong password');
+  const qr = await app.http.inject({ method: 'POST', url: '/api/v1/browser/session', headers: browser, payload: { username: 'erin', password: pw('erin') } });
+  t.match(qr.json(), { error: 'SWB_ERR_TOTP_REQUIRED', details: { enrolment: 'pending', totpUri: /^otpauth:\/\/totp\/Switchboard:erin\?/, qr: /^data:image\/svg\+xml;base64,/ } });
+  const secret = new URL(qr.json().details.totpUri).searchParams.get('secret')!;
+  t.equal(secret, app.access.users.require('erin').totp!.secret);
   t.equal((await signIn(app, 'erin', pw('erin'), { totp: totpCode(secret, Date.now() - 60_000) })).statusCode, 401, 'a stale code is refused');
   const ok = await signIn(app, 'erin', pw('erin'), { totp: totpCode(secret) });
   t.equal(ok.statusCode, 201, ok.body);
