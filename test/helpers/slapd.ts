@@ -45,6 +45,8 @@ export interface Slapd {
   /** ldapmodify as the directory's root, with an LDIF change. */
   modify(ldif: string): Promise<void>;
   stop(): Promise<void>;
+  /** After stop(): the same server again, same ports and data. */
+  start(): Promise<void>;
 }
 
 async function openssl(args: string[], cwd: string): Promise<void> {
@@ -146,9 +148,18 @@ export async function startSlapd(t: Test, people: Person[], groups: string[]): P
   const ldapsPort = await freePort();
   const ldapPort = await freePort();
   const urls = `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`;
-  let child: ChildProcess | null = spawn('slapd', ['-d', '0', '-f', path.join(dir, 'slapd.conf'), '-h', urls, ...asUser], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child: ChildProcess | null = null;
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const start = async (): Promise<void> => {
+    if (child) return;
+    const c = spawn('slapd', ['-d', '0', '-f', path.join(dir, 'slapd.conf'), '-h', urls, ...asUser], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; !(await reachable(ldapsPort)) || !(await reachable(ldapPort)); i++) {
+      if (i > 100 || c.exitCode !== null) throw new Error(`slapd did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   const stop = async (): Promise<void> => {
     if (!child) return;
     const c = child;
@@ -159,10 +170,7 @@ export async function startSlapd(t: Test, people: Person[], groups: string[]): P
     }
   };
   t.teardown(stop);
-  for (let i = 0; !(await reachable(ldapsPort)) || !(await reachable(ldapPort)); i++) {
-    if (i > 100 || child.exitCode !== null) throw new Error(`slapd did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await start();
   const ldaps = `ldaps://127.0.0.1:${ldapsPort}`;
   return {
     dir,
@@ -182,5 +190,6 @@ export async function startSlapd(t: Test, people: Person[], groups: string[]): P
       if (code !== 0) throw new Error(`ldapmodify exited ${code}: ${err}`);
     },
     stop,
+    start,
   };
 }

@@ -186,6 +186,8 @@ t.test('the directory down: a clear error for its users, a local break-glass adm
   t.equal((await signIn(app, 'root', pw('root'))).statusCode, 401, 'a local account is never signed in by a directory entry of the same name');
 
   const alice = (await signIn(app, 'alice', pw('alice'))).json().token as string;
+  // Alice leaves, and the directory goes down before her next check.
+  await slapd.modify(`dn: ${slapd.groupDn('staff')}\nchangetype: modify\ndelete: member\nmember: ${slapd.dnOf('alice')}\n`);
   await slapd.stop();
   const down = await signIn(app, 'alice', pw('alice'));
   t.equal(down.statusCode, 503);
@@ -199,6 +201,11 @@ t.test('the directory down: a clear error for its users, a local break-glass adm
 
   await ageCheck(app, 'alice', 6);
   t.equal((await current(app, alice)).statusCode, 200, 'an outage does not sign the firm out: the check waits for the directory');
+
+  await slapd.start();
+  t.equal(await app.access.directory!.recheck('alice'), 'unavailable', 'within the minute after a failure the directory is not asked again');
+  t.equal(await app.access.directory!.recheck('alice', Date.now() + 61_000), 'revoked', 'a minute on, with the directory back, the check is made');
+  t.equal((await current(app, alice)).statusCode, 401, 'and her session is over');
 });
 
 t.test('LDAP injection characters in the name sign nobody in', async (t) => {
