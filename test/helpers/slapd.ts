@@ -15,6 +15,7 @@ import { tempDir } from './appliance.js';
  */
 
 const run = promisify(execFile);
+// Debian puts the server's tools in /usr/sbin, which an unprivileged user's PATH often lacks.
 export const SUFFIX = 'dc=firm,dc=example';
 export const PEOPLE = `ou=people,${SUFFIX}`;
 export const GROUPS = `ou=groups,${SUFFIX}`;
@@ -137,7 +138,7 @@ export async function startSlapd(t: Test, people: Person[], groups: string[]): P
   writeFileSync(path.join(dir, 'data.ldif'), ldif(people, groups));
   writeFileSync(path.join(dir, 'root.pw'), ROOT_PASSWORD);
   writeFileSync(path.join(dir, 'service.pw'), `${SERVICE_PASSWORD}\n`, { mode: 0o600 });
-  await run('slapadd', ['-q', '-f', path.join(dir, 'slapd.conf'), '-l', path.join(dir, 'data.ldif')]);
+  await run('/usr/sbin/slapadd', ['-q', '-f', path.join(dir, 'slapd.conf'), '-l', path.join(dir, 'data.ldif')]);
   // Run as root, slapd still drops to an unprivileged user, which must own its files.
   const asUser = process.getuid?.() === 0 ? ['-u', 'openldap', '-g', 'openldap'] : [];
   if (asUser.length) {
@@ -152,7 +153,7 @@ export async function startSlapd(t: Test, people: Person[], groups: string[]): P
   let stderr = '';
   const start = async (): Promise<void> => {
     if (child) return;
-    const c = spawn('slapd', ['-d', '0', '-f', path.join(dir, 'slapd.conf'), '-h', urls, ...asUser], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn('/usr/sbin/slapd', ['-d', '0', '-f', path.join(dir, 'slapd.conf'), '-h', urls, ...asUser], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = c;
     c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     for (let i = 0; !(await reachable(ldapsPort)) || !(await reachable(ldapPort)); i++) {
