@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { Store } from '../domain/store/store.js';
 import { AuditLog } from '../domain/audit/audit-log.js';
 import { Access } from '../domain/access/access.js';
+import { LdapDirectory } from './directory/ldap-directory.js';
 import { HistoryService } from '../domain/history/history.js';
 import { ClientService } from '../domain/clients/clients.js';
 import { ConversationService } from '../domain/conversations/conversations.js';
@@ -63,6 +64,9 @@ export interface Appliance {
 export async function build(opts: BuildOptions): Promise<Appliance> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.log.level });
+  // Before the store opens: a directory misconfigured (ldap:// without StartTLS, no CA file) is a refused start.
+  const dir = config.access.directory;
+  const directory = dir ? { client: new LdapDirectory(dir, logger.child({ module: 'directory' })), policy: dir } : undefined;
   const store = await Store.open({ dataDir: config.dataDir });
   let audit: AuditLog;
   try {
@@ -77,7 +81,7 @@ export async function build(opts: BuildOptions): Promise<Appliance> {
   }
   const changed = await auditConfigChange(store, audit, config, process.env.SWITCHBOARD_CONFIG ?? 'defaults');
   if (changed.length) logger.info({ keys: changed }, 'configuration changed since the last start');
-  const access = new Access(store, audit, config.access);
+  const access = new Access(store, audit, config.access, directory);
   const history = new HistoryService(store);
   const clients = new ClientService(store, audit, history, config.sip.calls);
   const conversations = new ConversationService(store, audit, history, clients);

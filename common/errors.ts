@@ -42,6 +42,7 @@ export const catalogue = {
   SWB_ERR_PHONE_OFFLINE: { status: 409, message: 'Your phone is not registered' },
   SWB_ERR_PEER_MISSING: { status: 500, message: 'A required peer program is missing or will not start' },
   SWB_ERR_MEDIA_UNAVAILABLE: { status: 503, message: 'The media server (FreeSWITCH or Asterisk) is not connected' },
+  SWB_ERR_DIRECTORY_UNAVAILABLE: { status: 503, message: 'The directory (LDAP) cannot be reached; local accounts can still sign in', retry: true },
   SWB_ERR_MEDIA_TIMEOUT: { status: 504, message: 'The media server did not answer in time' },
   SWB_ERR_MEDIA_REFUSED: { status: 502, message: 'The media server refused the command' },
   SWB_ERR_INTERNAL: { status: 500, message: 'Internal error' },

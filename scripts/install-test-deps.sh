@@ -27,6 +27,7 @@ PACKAGES=(
   # drachtio-server (shared/peers/drachtio-server) runtime libraries (test/helpers/sip.ts); SIPp is sip-tester above
   libboost-thread1.74.0 libboost-log1.74.0 libboost-filesystem1.74.0
   openssl             # test certificates for TLS to drachtio-server (test/sip/drachtio/connection.test.ts)
+  slapd ldap-utils    # a real OpenLDAP directory over LDAPS for directory sign-in (test/appliance/directory/)
 )
 
 SUDO=""

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { SwitchboardError } from '../../common/errors.js';
 import { splitHostPort } from '../../common/config.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { checkSipConfig } from '../../sip/config-check.js';
+import { checkDirectoryConfig } from '../../domain/access/directory-config.js';
 import { parseNetworks, isLoopback } from '../../common/address-allow.js';
 import { prepareChannels } from '../../gateway/config-check.js';
 import { settleListenTls } from '../http/tls-config.js';
@@ -77,7 +79,7 @@ export function validateConfig(raw: unknown, source: string): Config {
   const copy = structuredClone(raw) as Record<string, unknown>;
   if (copy && typeof copy === 'object') prepareChannels(copy, source);
   const withDefaults = Value.Default(ConfigSchema, copy);
-  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  const first = innermost(Value.Errors(ConfigSchema, withDefaults).First());
   if (first) {
     const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
     if (first.type === ValueErrorType.ObjectAdditionalProperties) {
@@ -93,8 +95,23 @@ export function validateConfig(raw: unknown, source: string): Config {
   const config = withDefaults as Config;
   checkSemantics(config, source);
   checkSipConfig(config, source);
+  checkDirectoryConfig(config.access.directory, source);
   config.dataDir = path.resolve(config.dataDir);
   return config;
+}
+
+/**
+ * A section that may be null or an object (access.directory) fails as a whole union, which would
+ * name the section, echo all of it (secrets too) and expect "null, or …": report the object's own
+ * first error instead, at its own key.
+ */
+function innermost(err: ValueError | undefined): ValueError | undefined {
+  if (!err || err.type !== ValueErrorType.Union || !err.value || typeof err.value !== 'object' || Array.isArray(err.value)) return err;
+  const shapes = ((err.schema as { anyOf?: TSchema[] }).anyOf ?? []).filter((m) => (m as { type?: string }).type === 'object');
+  if (shapes.length !== 1) return err;
+  // Defaults are not filled inside a union that failed: fill them, so only the real mistake is named.
+  const inner = Value.Errors(shapes[0]!, Value.Default(shapes[0]!, structuredClone(err.value))).First();
+  return inner ? innermost({ ...inner, path: `${err.path}${inner.path}` }) : err;
 }
 
 /** Rules a JSON schema cannot say: addresses that parse, and exposure beyond the box only with an allow-list. */

@@ -13,6 +13,7 @@ import { newTotpSecret } from './totp.js';
 import { SwitchboardError } from '../../common/errors.js';
 import type { ActionContext, PublicUser, UserPatch } from './users.js';
 import type { Principal } from './roles.js';
+import { DirectoryAccounts, type DirectoryClient, type DirectoryPolicy } from './directory.js';
 
 /** The access domain in one place: who someone is, from a bearer secret. */
 export class Access {
@@ -23,18 +24,22 @@ export class Access {
   readonly guard: LoginGuard;
   readonly security: SecuritySettings;
   readonly departments: Departments;
+  /** Sign-in through the firm's directory, when `access.directory` is set. */
+  readonly directory: DirectoryAccounts | null;
 
   constructor(
     private readonly store: Store,
     readonly audit: AuditLog,
     cfg: AccessConfig,
+    directory?: { client: DirectoryClient; policy: DirectoryPolicy },
   ) {
     this.guard = new LoginGuard(store, audit, cfg);
     this.users = new UserService(store, audit, cfg, this.guard);
     this.sessions = new SessionService(store, cfg);
     this.tokens = new ServiceTokenService(store, audit);
-    this.login = new LoginService(store, audit, this.users, this.sessions, this.guard);
-    this.security = new SecuritySettings(store, this.users, this.sessions, this.guard);
+    this.directory = directory ? new DirectoryAccounts(store, audit, this.users, this.sessions, directory.client, directory.policy) : null;
+    this.login = new LoginService(store, audit, this.users, this.sessions, this.guard, this.directory);
+    this.security = new SecuritySettings(store, this.users, this.sessions, this.guard, this.directory);
     this.departments = new Departments(store, audit);
   }
 
@@ -93,5 +98,6 @@ export class Access {
   async sweep(): Promise<void> {
     await this.sessions.sweep();
     await this.guard.sweep();
+    await this.directory?.sweep();
   }
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DirectorySchema } from './directory-config.js';
 
 /** The `access:` section: passwords, sessions, second factor, lockout. */
 export const AccessSchema = Type.Object(
@@ -18,9 +19,9 @@ export const AccessSchema = Type.Object(
     argon2MemoryKiB: Type.Integer({ minimum: 19456, default: 19456, description: 'argon2id memory cost, at least OWASP 19 MiB' }),
     argon2TimeCost: Type.Integer({ minimum: 2, default: 2 }),
     argon2Parallelism: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+    directory: Type.Union([Type.Null(), DirectorySchema], { default: null, description: 'null, or sign-in through the firm\'s LDAP / Active Directory' }),
   },
   { additionalProperties: false, default: {} },
 );
-
 
 export type AccessConfig = Static<typeof AccessSchema>;

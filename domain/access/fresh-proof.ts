@@ -4,6 +4,7 @@ import type { SessionService } from './sessions.js';
 import type { ActionContext, PublicUser, UserRecord, UserService } from './users.js';
 import type { LoginGuard } from './lockout.js';
 import { totpStep } from './totp.js';
+import type { DirectoryAccounts } from './directory.js';
 
 /** The signed-in user changing their own settings, from the session they act in. */
 export interface Me {
@@ -32,6 +33,7 @@ export class SecuritySettings {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly guard: LoginGuard,
+    private readonly directory: DirectoryAccounts | null = null,
   ) {}
 
   async changePassword(me: Me, proof: Proof, password: string): Promise<void> {
@@ -85,7 +87,7 @@ export class SecuritySettings {
   private async prove<T>(me: Me, proof: Proof, apply: (user: UserRecord, ctx: ActionContext) => T): Promise<T> {
     this.guard.assertAddressFree(me.source);
     const user = this.users.require(me.username);
-    if (!(await this.users.passwords.verify(user.passwordHash, proof.password))) return this.refuse(me, 'wrong password');
+    if (!(await this.passwordOk(user, proof.password))) return this.refuse(me, 'wrong password');
     if (user.totp?.confirmed && !proof.totp) {
       throw new SwitchboardError('SWB_ERR_TOTP_REQUIRED', 'changing a security setting needs a current code as well as the password', { enrolment: 'confirmed' });
     }
@@ -102,6 +104,14 @@ export class SecuritySettings {
     });
     if ('failure' in result) return this.refuse(me, result.failure);
     return result.value;
+  }
+
+  /** A directory user's password is proved by the directory (no hash is kept here); without one configured, it cannot be. */
+  private async passwordOk(user: UserRecord, password: string): Promise<boolean> {
+    if (!user.directory) return this.users.passwords.verify(user.passwordHash, password);
+    if (!this.directory) return false;
+    const proof = await this.directory.check(user.username, password);
+    return proof.ok && proof.profile !== null;
   }
 
   private async refuse(me: Me, reason: string): Promise<never> {

@@ -6,6 +6,7 @@ import type { SessionService } from './sessions.js';
 import type { UserRecord, UserService } from './users.js';
 import type { LoginGuard } from './lockout.js';
 import { totpStep } from './totp.js';
+import type { DirectoryAccounts, DirectoryProof } from './directory.js';
 
 export interface LoginInput {
   username: string;
@@ -22,7 +23,7 @@ export interface LoginResult {
 }
 
 /** Outcomes for the logins metric; low cardinality by construction. */
-export type LoginOutcome = 'success' | 'bad_credentials' | 'locked' | 'throttled' | 'disabled' | 'totp_required';
+export type LoginOutcome = 'success' | 'bad_credentials' | 'locked' | 'throttled' | 'disabled' | 'totp_required' | 'directory_unavailable';
 
 /**
  * Address wait, password, then second factor, then a session: each failure is audited,
@@ -39,6 +40,7 @@ export class LoginService {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly guard: LoginGuard,
+    private readonly directory: DirectoryAccounts | null = null,
   ) {}
 
   async login(input: LoginInput): Promise<LoginResult> {
@@ -51,17 +53,20 @@ export class LoginService {
       throw err;
     }
     this.users.passwords.prepareDecoy().catch(() => undefined);
-    const user = this.users.get(username);
+    let user = this.users.get(username);
     const lockedUntil = this.guard.lockedUntil(username);
-    const passwordOk = user ? await this.users.passwords.verify(user.passwordHash, input.password) : (await this.users.passwords.burn(input.password), false);
+    // A directory user's password is the directory's to prove (a local break-glass account never asks it).
+    const proof = this.directory?.handles(user) ? await this.askDirectory(username, input.password) : null;
+    const passwordOk = proof ? proof.ok : user ? await this.users.passwords.verify(user.passwordHash, input.password) : (await this.users.passwords.burn(input.password), false);
     // While locked only the password and a confirmed second factor together get further: any lesser
     // hint (TOTP_REQUIRED, a 401, or one more store write than a wrong password costs) would tell a
     // guesser the password was right. The code is checked here, before the password decides.
     const codeOk = user?.totp?.confirmed ? freshStep(user.totp.secret, user.totp.lastStep, input.totp) : false;
     if (lockedUntil !== null && !(user && passwordOk && codeOk && !user.disabled)) return this.refuse(username, input.source, 'account locked');
-    if (!user || !passwordOk) return this.refuse(username, input.source, user ? 'wrong password' : 'unknown user');
-    if (user.disabled) {
-      await this.audit.record({ actor, source: input.source, action: 'login.failure', target: actor, details: { reason: 'account disabled' } });
+    if (!passwordOk) return this.refuse(username, input.source, proof ? 'refused by the directory' : user ? 'wrong password' : 'unknown user');
+    if (proof?.ok) user = (await this.directory!.signIn(username, proof)) ?? undefined;
+    if (!user || user.disabled) {
+      await this.audit.record({ actor, source: input.source, action: 'login.failure', target: actor, details: { reason: (proof?.ok && proof.reason) || 'account disabled' } });
       this.onOutcome('disabled');
       throw new SwitchboardError('SWB_ERR_ACCOUNT_DISABLED');
     }
@@ -89,6 +94,15 @@ export class LoginService {
     if ('totpFailure' in result) return this.refuse(username, input.source, result.totpFailure, lockedUntil !== null);
     this.onOutcome('success');
     return result;
+  }
+
+  private async askDirectory(username: string, password: string): Promise<DirectoryProof> {
+    try {
+      return await this.directory!.check(username, password);
+    } catch (err) {
+      this.onOutcome('directory_unavailable');
+      throw err;
+    }
   }
 
   /** One failed proof: counted and audited, then the answer a guesser gets for any name. */

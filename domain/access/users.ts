@@ -22,6 +22,8 @@ export interface UserRecord {
    * `replacement` is a re-enrolment's new secret: the confirmed one stays in force until a code from it is given.
    */
   totp: TotpState | null;
+  /** A directory user's: where the record came from and when the directory last vouched for it (`lost`: it no longer does). No password is kept. */
+  directory?: { dn: string; checkedAt: number; lost: boolean } | null;
   /** Kept by records written before the login guard held the counts (lockout.ts); never read. */
   failures?: number;
   lockedUntil?: number | null;
@@ -40,7 +42,7 @@ export interface ActionContext {
   source: string;
 }
 
-const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+export const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 export const EXTENSION = /^[0-9]{2,8}$/;
 
 export type UserPatch = { role?: HumanRole; department?: string | null; disabled?: boolean; extension?: string | null };
@@ -183,6 +185,7 @@ export class UserService {
   /** Only inside store.write(); `details` says, for one's own change, how many other sessions it ended. */
   setPasswordHashInTxn(username: string, passwordHash: string, ctx: ActionContext, details: Record<string, unknown> = {}): void {
     const cur = this.require(username);
+    if (cur.directory) throw new SwitchboardError('SWB_ERR_CONFLICT', `user ${cur.username} signs in through the directory: change the password there`);
     this.db.putSync(cur.username, { ...cur, passwordHash, updatedAt: new Date().toISOString() });
     this.guard.clearInTxn(cur.username);
     this.audit.append({ ...ctx, action: 'user.password', target: `user:${cur.username}`, details });

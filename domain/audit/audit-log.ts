@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   'user.totp.show',
   'user.totp.reset',
   'user.reauth.failure',
+  'user.directory.sync',
+  'user.directory.revoke',
   'token.create',
   'token.revoke',
   'department.set',

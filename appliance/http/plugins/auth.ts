@@ -39,7 +39,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     if (!roles || roles === 'public') return;
     // A machine's bearer token, else the console's cookie (whose writes must pass the CSRF check).
     const secret = bearer(request) ?? browserCredential(request);
-    const principal = secret ? opts.access.authenticate(secret) : null;
+    let principal = secret ? opts.access.authenticate(secret) : null;
+    // A directory user's standing is asked again once `syncMinutes` old: gone there, gone at this request.
+    if (principal?.kind === 'user' && opts.access.directory && (await opts.access.directory.recheck(principal.id)) !== 'fresh') principal = opts.access.authenticate(secret!);
     if (!principal) throw new SwitchboardError('SWB_ERR_UNAUTHENTICATED', secret ? 'the token is unknown, expired or revoked' : 'send Authorization: Bearer <token>, or sign in to the console');
     if (!roles.includes(principal.role)) throw new SwitchboardError('SWB_ERR_FORBIDDEN', `this needs one of: ${roles.join(', ')}`);
     request.principal = principal;
