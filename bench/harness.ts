@@ -43,7 +43,7 @@ export function printTable(rows: BenchRow[]): void {
     '|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const ratio = r.better === 'higher' ? r.value / r.ceiling : r.ceiling / r.value;
-      return `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.ceilingName}: ${fmt(r.ceiling)} ${r.unit} | ${(ratio * 100).toFixed(0)}% | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`;
+      return `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.ceilingName}: ${fmt(r.ceiling)} ${r.unit} | ${Number.isFinite(ratio) ? `${(ratio * 100).toFixed(0)}%` : '—'} | ${r.target} | ${r.pass ? 'yes' : 'NO'} |`;
     }),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
