@@ -44,13 +44,18 @@ t.test('a world-readable secret file is a failure under --strict; a readable con
   await writeFile(file, `sip:\n  drachtio:\n    secret: {file: ${secret}}\nmedia:\n  asterisk:\n    ami:\n      secret: {file: ${secret}}\n      username: sb\n  freeswitch:\n    esl:\n      password: {env: ESL_PASSWORD}\n`);
   await chmod(file, 0o644);
 
-  const strict = await runCli(['config', 'check', '--strict', file]);
+  // The check reads every secret as the start would: the environment one must be there.
+  const env = { ESL_PASSWORD: 'esl-from-the-environment' };
+  const strict = await runCli(['config', 'check', '--strict', file], { env });
   t.equal(strict.code, 78);
   t.match(strict.stderr, /SWB_ERR_CONFIG_EXPOSED: .*secret file .*drachtio\.secret \(mode 0644, for sip\.drachtio\.secret, media\.asterisk\.ami\.secret\) can be read by every user/);
   t.notMatch(strict.stderr, /config\.yaml \(mode/, 'the config file itself holds no secret');
 
   await chmod(secret, 0o600);
-  t.equal((await runCli(['config', 'check', '--strict', file])).code, 0);
+  t.equal((await runCli(['config', 'check', '--strict', file], { env })).code, 0);
+  const unset = await runCli(['config', 'check', '--strict', file]);
+  t.equal(unset.code, 78, 'a secret the environment does not hold fails the check, as it fails the start');
+  t.match(unset.stderr, /media\.freeswitch\.esl\.password: environment variable ESL_PASSWORD is not set/);
 });
 
 t.test('a world-readable config without inline secrets passes --strict (a default secret is not in the file)', async (t) => {
