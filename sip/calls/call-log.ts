@@ -11,6 +11,14 @@ import type { CallRecord, CallRecording } from './call-record.js';
 
 type Key = [startMillis: number, id: string];
 
+/** Calls started at or after `sinceMillis`, newest first, read straight from the store (the CLI, beside or without a running appliance). */
+export function* callsSince(store: Store, sinceMillis: number): Generator<CallRecord> {
+  for (const { key, value } of store.db<CallRecord, Key>('calls').getRange({ start: [Number.MAX_SAFE_INTEGER, ''], reverse: true })) {
+    if ((key as Key)[0] < sinceMillis) return;
+    yield value;
+  }
+}
+
 /** How far back start-up looks for calls a previous process left open. */
 const RECOVERY_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const MAX_PAGE = 200;

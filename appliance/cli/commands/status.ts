@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SwitchboardError } from '../../../common/errors.js';
 import type { Store } from '../../../domain/store/store.js';
 import { BindingStore } from '../../../sip/registrar/bindings.js';
-import type { CallRecord } from '../../../sip/calls/call-record.js';
+import { callsSince } from '../../../sip/calls/call-log.js';
 import { runningPid } from '../../backup/liveness.js';
 import { packageVersion } from '../../version.js';
 import { print, withStore } from '../io.js';
@@ -44,12 +44,8 @@ export function statusCommands(program: Command): void {
       await withStore(async ({ config, store, audit, access }) => {
         const pid = await runningPid(config.dataDir);
         const stats = store.stats();
-        const dayAgo = Date.now() - 86_400_000;
         let calls = 0;
-        for (const { key } of store.db<CallRecord, [number, string]>('calls').getRange({ start: [Number.MAX_SAFE_INTEGER, ''], reverse: true })) {
-          if ((key as [number, string])[0] < dayAgo) break;
-          calls++;
-        }
+        for (const _ of callsSince(store, Date.now() - 86_400_000)) calls++;
         const users = access.users.list();
         const info = {
           version: packageVersion(),
@@ -102,8 +98,7 @@ export function statusCommands(program: Command): void {
       const since = sinceMillis(opts.since);
       await withStore(async ({ store }) => {
         let n = 0;
-        for (const { key, value: c } of store.db<CallRecord, [number, string]>('calls').getRange({ start: [Number.MAX_SAFE_INTEGER, ''], reverse: true })) {
-          if ((key as [number, string])[0] < since) break;
+        for (const c of callsSince(store, since)) {
           n++;
           if (opts.json) print(JSON.stringify(c));
           else print([c.start, c.direction, c.from, c.to, c.extension ?? '-', c.state === 'ended' ? (c.outcome ?? '-') : c.state, `${c.durationSec} s`, c.id].join('\t'));
